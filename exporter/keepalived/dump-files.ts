@@ -1,0 +1,148 @@
+import { open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { keepalivedPid, lookupSignals, sendSignal, type DumpSignals } from './signal.js';
+
+/** keepalived dumps are small; anything larger is not a dump and is refused unread. */
+export const MAX_DUMP_BYTES = 32 * 1024 * 1024;
+/** Kernel file times come from a coarse clock (a jiffy behind): accept this much slack. */
+const MTIME_SLACK_MS = 20;
+const POLL_MS = 10;
+
+export interface SettledFile {
+  readonly text: string;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Reads a file keepalived may be rewriting in place: retries until size and mtime are the same
+ * before and after the read, the content has that size and ends with a newline (text dumps end
+ * with one; JSON is written to a temporary file and renamed, so it is whole once visible).
+ * `notBeforeMs` additionally waits for a file written after that time (a fresh dump).
+ */
+export async function readSettled(
+  file: string,
+  deadline: number,
+  options: { notBeforeMs?: number; json?: boolean } = {},
+): Promise<SettledFile> {
+  let lastProblem = 'not found';
+  for (;;) {
+    try {
+      const before = await stat(file);
+      if (before.size > MAX_DUMP_BYTES) throw new Error(`${file} is larger than ${MAX_DUMP_BYTES} bytes`);
+      if (options.notBeforeMs !== undefined && before.mtimeMs < options.notBeforeMs - MTIME_SLACK_MS) {
+        lastProblem = 'no fresh dump';
+      } else {
+        const text = await readBounded(file);
+        const after = await stat(file);
+        const whole = options.json ? text.trim() !== '' : text.endsWith('\n');
+        if (after.size === before.size && after.mtimeMs === before.mtimeMs && Buffer.byteLength(text) === after.size && whole) {
+          return { text, mtimeMs: after.mtimeMs };
+        }
+        lastProblem = 'file still being written';
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') throw new Error(`cannot read ${file} (${code}): run as root or keepalived's user`);
+      if (code !== 'ENOENT') throw error;
+      lastProblem = 'not found';
+    }
+    if (Date.now() + POLL_MS > deadline) throw new Error(`${file}: ${lastProblem} within the timeout`);
+    await sleep(POLL_MS);
+  }
+}
+
+async function readBounded(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.alloc(Math.min(size + 1, MAX_DUMP_BYTES));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Which dump a consumer wants from a signalled keepalived. */
+export type DumpKind = 'JSON' | 'DATA' | 'STATS';
+
+export interface SignalledDaemon {
+  readonly pidFile: string;
+  /** keepalived's TMPDIR; "" = its environment's TMPDIR, else /tmp. */
+  readonly dumpDir: string;
+  readonly binary: string;
+  readonly timeoutMs: number;
+}
+
+/** A request already sent recently is shared: several sources of one collection signal once. */
+const COALESCE_MS = 250;
+
+/**
+ * Signals one keepalived daemon for dumps, once per dump kind per collection however many
+ * sources want it, and resolves where its files are (through /proc/PID/root, so a daemon with a
+ * private /tmp or in another mount namespace of the same PID namespace is read correctly).
+ */
+export class DumpRequester {
+  private signals?: Promise<DumpSignals>;
+  private readonly recent = new Map<DumpKind, { at: number; result: Promise<SentDump> }>();
+
+  constructor(readonly daemon: SignalledDaemon) {}
+
+  request(kind: DumpKind): Promise<SentDump> {
+    const now = Date.now();
+    const last = this.recent.get(kind);
+    if (last && now - last.at < COALESCE_MS) return last.result;
+    const result = this.send(kind);
+    this.recent.set(kind, { at: now, result });
+    return result;
+  }
+
+  private async send(kind: DumpKind): Promise<SentDump> {
+    this.signals ??= lookupSignals(this.daemon.binary, this.daemon.timeoutMs);
+    const signals = await this.signals;
+    const signal = signals[kind];
+    if (signal === undefined) throw new Error('this keepalived was built without JSON support (no JSON signal)');
+    const pid = await keepalivedPid(this.daemon.pidFile);
+    const dir = await dumpDirectory(pid, this.daemon.dumpDir);
+    const sentAtMs = Date.now();
+    sendSignal(pid, signal);
+    return { sentAtMs, dir, pid };
+  }
+}
+
+export interface SentDump {
+  readonly sentAtMs: number;
+  /** Directory to read the dump files from (already prefixed with /proc/PID/root when usable). */
+  readonly dir: string;
+  readonly pid: number;
+}
+
+async function dumpDirectory(pid: number, configured: string): Promise<string> {
+  let dir = configured;
+  if (dir === '') {
+    dir = '/tmp';
+    try {
+      const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
+      const tmp = environ.split('\0').find((entry) => entry.startsWith('TMPDIR='));
+      if (tmp && tmp.length > 'TMPDIR='.length) dir = tmp.slice('TMPDIR='.length);
+    } catch {
+      // Not root / other user: keepalived's environment is private; /tmp is its default.
+    }
+  }
+  const viaRoot = path.join(`/proc/${pid}/root`, dir);
+  try {
+    await stat(viaRoot);
+    return viaRoot;
+  } catch {
+    return dir;
+  }
+}
+
+/** Default file names keepalived writes into its TMPDIR for each dump kind. */
+export const DEFAULT_FILES = {
+  json: 'keepalived.json',
+  data: 'keepalived.data',
+  stats: 'keepalived.stats',
+  checkData: 'keepalived_check.data',
+} as const;
