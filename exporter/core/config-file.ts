@@ -1,0 +1,195 @@
+/**
+ * The YAML `--config` file: a flat mapping from option name (the flag without dashes) to value,
+ * e.g. `influx.url: http://127.0.0.1:8086`. Flat keys keep the file unambiguous where one option's
+ * name is a prefix of another's (`collector.ipvs` and `collector.ipvs.backend-labels`) and let a
+ * reader grep the file for the flag they saw in --help. The same zod schema, built from the
+ * OptionSpec list, validates the file and produces the published JSON schema.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+import type { ConfigLoader } from './cli.js';
+import type { OptionSpec, OptionValue } from './options.js';
+
+export interface ConfigProblem {
+  readonly line?: number;
+  readonly column?: number;
+  readonly key?: string;
+  readonly message: string;
+}
+
+/** Every problem found in one config file, each with file, line, key and why. */
+export class ConfigFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
+    this.name = 'ConfigFileError';
+  }
+}
+
+function formatProblem(file: string, { line, column, key, message }: ConfigProblem): string {
+  const where = line === undefined ? file : `${file}:${line}:${column ?? 1}`;
+  return key === undefined ? `${where}: ${message}` : `${where}: key "${key}": ${message}`;
+}
+
+function valueSchema(spec: OptionSpec): z.ZodType<OptionValue> {
+  switch (spec.kind) {
+    case 'string':
+      if (spec.choices) {
+        const choices = spec.choices.map((choice) => JSON.stringify(choice)).join(', ');
+        return z.enum(spec.choices as [string, ...string[]], { error: `must be one of ${choices}` });
+      }
+      return z.string({
+        error: 'expected a string (quote values that YAML would read as a number, boolean or null)',
+      });
+    case 'number':
+      return z.number({ error: 'expected a finite number' });
+    case 'boolean':
+      return z.boolean({ error: 'expected true or false' });
+    case 'list':
+      return z.union(
+        [
+          z.array(z.string({ error: 'every item must be a string' })),
+          z.string().transform((raw) => (raw === '' ? [] : raw.split(',').map((item) => item.trim()))),
+        ],
+        { error: 'expected a list of strings or one comma-separated string' },
+      );
+  }
+}
+
+function describe(spec: OptionSpec): string {
+  const env = spec.env === undefined ? '' : ` Environment: ${spec.env}.`;
+  return `${spec.description}${env}`;
+}
+
+/** The config file's schema: every option optional, unknown keys rejected. */
+export function configSchema(specs: readonly OptionSpec[]) {
+  const shape: Record<string, z.ZodOptional<z.ZodType<OptionValue>>> = {};
+  for (const spec of specs) {
+    const meta = spec.secret
+      ? { description: describe(spec) }
+      : { description: describe(spec), default: spec.default };
+    shape[spec.name] = valueSchema(spec).meta(meta).optional();
+  }
+  return z.strictObject(shape);
+}
+
+/** JSON Schema (draft 2020-12) for editors; secrets carry no default. */
+export function configJsonSchema(specs: readonly OptionSpec[]): Record<string, unknown> {
+  const generated = z.toJSONSchema(configSchema(specs), { io: 'input' });
+  const { $schema, ...rest } = generated;
+  return {
+    $schema,
+    title: 'lvs-exporter configuration',
+    description:
+      'YAML file given to lvs-exporter --config: option names exactly as the flags, without the leading dashes. Flags override the file, the file overrides environment variables.',
+    ...rest,
+  };
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+function suggestion(key: string, specs: readonly OptionSpec[]): string {
+  let best: { name: string; distance: number } | undefined;
+  for (const { name } of specs) {
+    const distance = editDistance(key, name);
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 4))
+    ? ` (did you mean "${best.name}"?)`
+    : '';
+}
+
+/**
+ * Parses and validates config text; `file` only names the source in errors. Returns the values the
+ * file sets, keyed by option name, or throws a ConfigFileError listing every problem.
+ */
+export function parseConfig(
+  text: string,
+  file: string,
+  specs: readonly OptionSpec[],
+): Map<string, OptionValue> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (node: YamlNode | null | undefined): Pick<ConfigProblem, 'line' | 'column'> => {
+    if (!node?.range) return {};
+    const { line, col } = lineCounter.linePos(node.range[0]);
+    return { line, column: col };
+  };
+
+  if (doc.errors.length > 0) {
+    throw new ConfigFileError(
+      file,
+      doc.errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return { line, column: col, message: error.message.split('\n')[0] ?? '' };
+      }),
+    );
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return new Map();
+  if (!isMap(doc.contents)) {
+    throw new ConfigFileError(file, [
+      { ...at(doc.contents), message: 'the file must be a mapping of option names to values' },
+    ]);
+  }
+
+  const keyNodes = new Map<string, YamlNode>();
+  const raw: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  for (const pair of doc.contents.items) {
+    if (isScalar(pair.key) && typeof pair.key.value === 'string') {
+      keyNodes.set(pair.key.value, pair.key);
+      raw[pair.key.value] = isNode(pair.value) ? pair.value.toJS(doc) : null;
+    } else {
+      problems.push({ ...at(pair.key), message: 'option names must be plain strings' });
+    }
+  }
+
+  const parsed = configSchema(specs).safeParse(raw);
+  if (parsed.success && problems.length === 0) {
+    const values = new Map<string, OptionValue>();
+    for (const [name, value] of Object.entries(parsed.data)) {
+      if (value !== undefined) values.set(name, value);
+    }
+    return values;
+  }
+  for (const issue of parsed.error?.issues ?? []) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ ...at(keyNodes.get(key)), key, message: `unknown option${suggestion(key, specs)}` });
+      }
+      continue;
+    }
+    const key = String(issue.path[0]);
+    const valueNode = doc.getIn(issue.path, true) as YamlNode | undefined;
+    const item = issue.path.length > 1 ? `item ${Number(issue.path[1]) + 1}: ` : '';
+    problems.push({ ...at(valueNode ?? keyNodes.get(key)), key, message: item + issue.message });
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  throw new ConfigFileError(file, problems);
+}
+
+/** The `--config FILE` loader handed to resolveOptions (see cli.ts). */
+export const loadConfigFile: ConfigLoader = (path, specs) => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigFileError(path, [{ message: `cannot read the config file: ${reason}` }]);
+  }
+  return parseConfig(text, path, specs);
+};

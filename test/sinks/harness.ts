@@ -1,0 +1,135 @@
+/**
+ * Shared pieces for the in-process sink tests: a collector that hands out snapshots of a
+ * replaceable MetricFamily list (counting collections, like the real single-flight collector
+ * honouring maxAge), a quiet logger that keeps its lines, and bounded polling.
+ */
+import type { MetricFamily } from '../../exporter/core/family.js';
+import { createLogger, type Logger } from '../../exporter/core/log.js';
+import type { Collector } from '../../exporter/core/module.js';
+import { emptyDraft, type Snapshot } from '../../exporter/core/snapshot.js';
+
+export class FamilyFeed {
+  families: MetricFamily[];
+  collections = 0;
+  private latest: Snapshot | undefined;
+  private readonly bySnapshot = new WeakMap<Snapshot, MetricFamily[]>();
+
+  constructor(families: MetricFamily[]) {
+    this.families = families;
+  }
+
+  readonly collector: Collector = {
+    collect: (maxAgeMs = 0) => {
+      const now = Date.now();
+      if (this.latest && now - this.latest.takenAtMs <= maxAgeMs) return Promise.resolve(this.latest);
+      this.collections += 1;
+      const snapshot: Snapshot = { ...emptyDraft(), takenAtMs: now, durationSeconds: 0, sources: [] };
+      this.bySnapshot.set(snapshot, this.families);
+      this.latest = snapshot;
+      return Promise.resolve(snapshot);
+    },
+  };
+
+  /** The families as they were when the snapshot was taken. */
+  readonly familiesOf = (snapshot: Snapshot): MetricFamily[] => this.bySnapshot.get(snapshot) ?? [];
+}
+
+export function memoryLogger(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return { log: createLogger('debug', (line) => lines.push(line)), lines };
+}
+
+/** Polls `check` every 25 ms until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => T | undefined | false,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const SERVICE_LABELS = ['proto', 'local_address', 'local_port', 'local_mark'];
+const DESTINATION_LABELS = [...SERVICE_LABELS, 'remote_address', 'remote_port'];
+
+/**
+ * MetricFamily values shaped like the IPVS and keepalived families, with the numbers of the
+ * node_exporter /proc/net/ip_vs fixture (two backends of 192.168.0.22:3306 and the FWM service).
+ */
+export function syntheticFamilies(): MetricFamily[] {
+  return [
+    {
+      name: 'lvs_destination_weight',
+      help: 'Weight of the real server.',
+      type: 'gauge',
+      unit: '1',
+      labelNames: DESTINATION_LABELS,
+      samples: [
+        { labels: ['TCP', '192.168.0.22', '3306', '', '192.168.82.22', '3306'], value: 100 },
+        { labels: ['TCP', '192.168.0.22', '3306', '', '192.168.83.24', '3306'], value: 100 },
+        { labels: ['FWM', '', '0', '10001000', '192.168.50.26', '3306'], value: 20 },
+      ],
+      otelName: 'ipvs.destination.connection.weight',
+      influx: { measurement: 'ipvs_destination', field: 'weight' },
+    },
+    {
+      name: 'lvs_destination_connections_active',
+      help: 'Active connections to the real server.',
+      type: 'gauge',
+      unit: '{connection}',
+      labelNames: DESTINATION_LABELS,
+      samples: [
+        { labels: ['TCP', '192.168.0.22', '3306', '', '192.168.82.22', '3306'], value: 248 },
+        { labels: ['TCP', '192.168.0.22', '3306', '', '192.168.83.24', '3306'], value: 248 },
+        { labels: ['FWM', '', '0', '10001000', '192.168.50.26', '3306'], value: 64 },
+      ],
+      otelName: 'ipvs.destination.connection.active.count',
+      influx: { measurement: 'ipvs_destination', field: 'connections_active' },
+    },
+    {
+      name: 'lvs_connections_total',
+      help: 'Connections scheduled since the module was loaded.',
+      type: 'counter',
+      unit: '{connection}',
+      labelNames: [],
+      samples: [{ labels: [], value: 23765872 }],
+      otelName: 'ipvs.connection.total',
+      influx: { measurement: 'ipvs_stats', field: 'connections_total' },
+    },
+    {
+      name: 'lvs_service_info',
+      help: 'Scheduler and flags of the virtual service.',
+      type: 'gauge',
+      unit: '1',
+      labelNames: [...SERVICE_LABELS, 'scheduler', 'flags'],
+      samples: [{ labels: ['TCP', '2620:0:0:0:0:0:0:1', '80', '', 'sh', 'persistent'], value: 1 }],
+      otelName: 'ipvs.service.info',
+      influx: { measurement: 'ipvs_service', field: 'info' },
+    },
+    {
+      name: 'node_ipvs_backend_weight',
+      help: 'node_exporter compatibility alias of lvs_destination_weight.',
+      type: 'gauge',
+      unit: '1',
+      labelNames: DESTINATION_LABELS,
+      samples: [{ labels: ['TCP', '192.168.0.22', '3306', '', '192.168.82.22', '3306'], value: 100 }],
+      otelName: null,
+      influx: null,
+    },
+    {
+      name: 'keepalived_vrrp_instance_state',
+      help: 'VRRP state: 0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT.',
+      type: 'gauge',
+      unit: '1',
+      labelNames: ['iname', 'intf', 'vrid'],
+      samples: [{ labels: ['VI_1', 'eth0', '52'], value: 2 }],
+      otelName: 'keepalived.vrrp.state',
+      influx: { measurement: 'keepalived_vrrp', field: 'state' },
+    },
+  ];
+}
