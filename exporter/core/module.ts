@@ -31,8 +31,8 @@ export interface ExporterModule {
   readonly options: readonly OptionSpec[];
   /** Inputs to read on each collection, for the resolved options (empty when disabled). */
   sources?(options: Options): Source[];
-  /** This module's metrics for one snapshot. */
-  families?(snapshot: Snapshot): MetricFamily[];
+  /** This module's metrics for one snapshot, shaped by the resolved options (label sets, ...). */
+  families?(snapshot: Snapshot, options: Options): MetricFamily[];
   /** Starts serving or pushing; resolves to a function that stops it. */
   start?(ctx: RuntimeContext): Promise<() => Promise<void>>;
 }

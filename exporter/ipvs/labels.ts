@@ -1,0 +1,47 @@
+/**
+ * Label arrays for the IPVS identities, built once per collection and shared by every family that
+ * describes the same service or destination. Sharing keeps allocation down and lets the
+ * Prometheus renderer format each label set once. Interning also reveals identity collisions
+ * (an IPv4 and an IPv6 firewall-mark service with the same mark print identically), which the
+ * families then merge so an exposition never holds the same series twice.
+ */
+import type { ServiceKey } from './model.js';
+
+export const SERVICE_LABELS = ['proto', 'local_address', 'local_port', 'local_mark'] as const;
+export const DESTINATION_LABELS = [...SERVICE_LABELS, 'remote_address', 'remote_port'] as const;
+
+export class LabelInterner {
+  private readonly services = new Map<string, readonly string[]>();
+  private readonly destinations = new Map<readonly string[], Map<string, readonly string[]>>();
+  /** Identities seen twice within one listing, i.e. samples that must be merged. */
+  collisions = 0;
+  private readonly seenInListing = new Set<readonly string[]>();
+
+  /** Call before each listing (table, ipvsadm output): collisions are counted per listing. */
+  beginListing(): void {
+    this.seenInListing.clear();
+  }
+
+  service(key: ServiceKey): readonly string[] {
+    const id = `${key.proto} ${key.address} ${key.port} ${key.mark}`;
+    let labels = this.services.get(id);
+    if (!labels) this.services.set(id, (labels = [key.proto, key.address, String(key.port), key.mark]));
+    this.note(labels);
+    return labels;
+  }
+
+  destination(service: readonly string[], address: string, port: number): readonly string[] {
+    let byEndpoint = this.destinations.get(service);
+    if (!byEndpoint) this.destinations.set(service, (byEndpoint = new Map<string, readonly string[]>()));
+    const id = `${address} ${port}`;
+    let labels = byEndpoint.get(id);
+    if (!labels) byEndpoint.set(id, (labels = [...service, address, String(port)]));
+    this.note(labels);
+    return labels;
+  }
+
+  private note(labels: readonly string[]): void {
+    if (this.seenInListing.has(labels)) this.collisions++;
+    else this.seenInListing.add(labels);
+  }
+}

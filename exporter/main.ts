@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+/**
+ * lvs-exporter: builds every module's flags, resolves the settings (flag > config file >
+ * environment > default), creates the sources and the single-flight collector, then either prints
+ * one exposition (--once) or starts every module until SIGINT/SIGTERM.
+ */
+import { Command, CommanderError } from 'commander';
+import { addOptionFlags, resolveOptions } from './core/cli.js';
+import { SingleFlightCollector } from './core/collector.js';
+import type { MetricFamily } from './core/family.js';
+import { type LogLevel, createLogger } from './core/log.js';
+import type { RuntimeContext } from './core/module.js';
+import type { OptionSpec, OptionValue, Options } from './core/options.js';
+import type { Snapshot } from './core/snapshot.js';
+import { modules } from './modules.js';
+import { renderExposition } from './prometheus/render.js';
+import { VERSION } from './self/version.js';
+
+function allSpecs(): OptionSpec[] {
+  const specs = modules.flatMap((module) => module.options);
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (seen.has(spec.name)) throw new Error(`option --${spec.name} is declared by two modules`);
+    seen.add(spec.name);
+  }
+  return specs;
+}
+
+function buildCommand(specs: readonly OptionSpec[]): Command {
+  const command = new Command('lvs-exporter')
+    .description('Prometheus exporter for IPVS (LVS) directors and keepalived, node_exporter compatible.')
+    .version(VERSION)
+    .option('--config <file>', 'YAML file with option values (flags take precedence)')
+    .option('--once', 'collect once, print the Prometheus exposition to stdout and exit')
+    .allowExcessArguments(false)
+    .exitOverride();
+  addOptionFlags(command, specs);
+  return command;
+}
+
+/** Values from --config; the YAML loader plugs in here. */
+function configValues(file: string | undefined): ReadonlyMap<string, OptionValue> {
+  if (file !== undefined)
+    throw new Error(`--config ${file}: reading configuration files is not available in this build`);
+  return new Map();
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function serve(ctx: RuntimeContext): Promise<number> {
+  const stoppers: (() => Promise<void>)[] = [];
+  try {
+    for (const module of modules) {
+      if (module.start) stoppers.push(await module.start(ctx));
+    }
+  } catch (error) {
+    ctx.log.error('could not start', { error });
+    await Promise.allSettled(stoppers.map((stop) => stop()));
+    return 1;
+  }
+  const signal = await waitForSignal();
+  ctx.log.info('stopping', { signal });
+  const results = await Promise.allSettled(stoppers.map((stop) => stop()));
+  for (const result of results) {
+    if (result.status === 'rejected') ctx.log.error('could not stop cleanly', { error: result.reason });
+  }
+  return 0;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const specs = allSpecs();
+  const command = buildCommand(specs);
+  let options: Options;
+  try {
+    command.parse(argv);
+    options = resolveOptions(command, specs, configValues(command.opts<{ config?: string }>().config));
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`lvs-exporter: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const log = createLogger(options.string('log.level') as LogLevel);
+  let collector: SingleFlightCollector;
+  try {
+    const sources = modules.flatMap((module) => module.sources?.(options) ?? []);
+    collector = new SingleFlightCollector(sources, {
+      timeoutMs: options.number('collector.timeout') * 1000,
+      log,
+    });
+  } catch (error) {
+    log.error('invalid settings', { error });
+    return 1;
+  }
+  const families = (snapshot: Snapshot): MetricFamily[] =>
+    modules.flatMap((module) => module.families?.(snapshot, options) ?? []);
+
+  if (command.opts<{ once?: boolean }>().once) {
+    const text = await renderExposition(families(await collector.collect()));
+    await new Promise<void>((resolve) => {
+      process.stdout.once('error', () => resolve()); // EPIPE: the reader stopped early (`| head`)
+      process.stdout.write(text, () => resolve());
+    });
+    return 0;
+  }
+  log.info('starting lvs-exporter', { version: VERSION });
+  return serve({ options, collector, families, log });
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,86 @@
+/**
+ * Prometheus text exposition of MetricFamily values through prom-client's Registry (HELP/TYPE
+ * lines, escaping, number formatting, content type). Instead of prom-client Gauges, whose
+ * labels().set() hashes every label set, each family is registered as a lightweight object whose
+ * get() hands over its samples. Label values travel as prom-client `sharedLabels` objects built
+ * once per label array: prom-client caches their rendered text per object, and the IPVS families
+ * share one array per service/destination, so a destination's labels are formatted once per
+ * collection instead of once per family (bench/scrape measures both ways).
+ */
+import client from 'prom-client';
+import type { MetricFamily } from '../core/family.js';
+
+export const PROMETHEUS_CONTENT_TYPE = client.Registry.PROMETHEUS_CONTENT_TYPE;
+
+type LabelObject = Record<string, string>;
+
+/** What prom-client's Registry reads from a registered metric at render time. */
+interface ExposedMetric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge';
+  readonly aggregator: 'sum';
+  get(): {
+    name: string;
+    help: string;
+    type: string;
+    values: { value: number; labels: LabelObject; sharedLabels?: LabelObject }[];
+  };
+}
+
+const NO_LABELS: LabelObject = Object.freeze({});
+
+export class LabelObjectCache {
+  private readonly cache = new WeakMap<
+    readonly string[],
+    { names: readonly string[]; object: LabelObject }
+  >();
+
+  get(names: readonly string[], values: readonly string[]): LabelObject {
+    const hit = this.cache.get(values);
+    if (hit && hit.names === names) return hit.object;
+    const object: LabelObject = {};
+    for (let i = 0; i < names.length; i++) object[names[i]!] = values[i] ?? '';
+    if (!hit) this.cache.set(values, { names, object });
+    return object;
+  }
+}
+
+function exposed(family: MetricFamily, labelObjects: LabelObjectCache): ExposedMetric {
+  return {
+    name: family.name,
+    help: family.help,
+    type: family.type,
+    aggregator: 'sum',
+    get: () => ({
+      name: family.name,
+      help: family.help,
+      type: family.type,
+      values: family.samples.map((sample) =>
+        family.labelNames.length === 0
+          ? { value: sample.value, labels: NO_LABELS }
+          : {
+              value: sample.value,
+              labels: NO_LABELS,
+              sharedLabels: labelObjects.get(family.labelNames, sample.labels),
+            },
+      ),
+    }),
+  };
+}
+
+/**
+ * Renders families in the order given, leaving out families without samples (as node_exporter
+ * does). A name seen twice (two modules declaring one family) throws: prom-client refuses it.
+ */
+export async function renderExposition(families: readonly MetricFamily[]): Promise<string> {
+  const registry = new client.Registry();
+  const labelObjects = new LabelObjectCache();
+  for (const family of families) {
+    if (family.samples.length === 0) continue;
+    // prom-client's typings only admit its own metric classes; at runtime its Registry reads just
+    // name, type and get() from a registered metric (registry.js getMetricsAsString).
+    registry.registerMetric(exposed(family, labelObjects) as unknown as client.Gauge);
+  }
+  return registry.metrics();
+}
