@@ -28,28 +28,127 @@ export interface KeepalivedConfig {
 
 /** Per-daemon settings: a flag `--keepalived.<key>` and a key of a `--keepalived.daemons` entry. */
 const PER_DAEMON: readonly OptionSpec[] = [
-  option({ name: 'keepalived.pid-file', kind: 'string', default: '', description: "keepalived's parent pid file; set to signal keepalived for fresh dumps on each collection" }),
-  option({ name: 'keepalived.dump-dir', kind: 'string', default: '', description: "keepalived's TMPDIR where it writes dumps (empty: TMPDIR from its environment, else /tmp); read through /proc/PID/root" }),
-  option({ name: 'keepalived.dump-format', kind: 'string', default: 'auto', choices: ['auto', 'json', 'text'], description: 'dumps to request: json (JSON signal), text (DATA + STATS), auto = json when keepalived has the JSON signal' }),
-  option({ name: 'keepalived.json-file', kind: 'string', default: '', description: 'JSON dump: with a pid file, its name in the dump dir; without, a file written by someone else (read, never signalled)' }),
-  option({ name: 'keepalived.data-file', kind: 'string', default: '', description: 'text data dump (keepalived.data), same rules as --keepalived.json-file' }),
-  option({ name: 'keepalived.stats-file', kind: 'string', default: '', description: 'text stats dump (keepalived.stats), same rules as --keepalived.json-file' }),
-  option({ name: 'keepalived.check-data-file', kind: 'string', default: '', description: "checker dump (keepalived_check.data), same rules as --keepalived.json-file" }),
-  option({ name: 'keepalived.checker', kind: 'boolean', default: false, description: 'with a pid file: also read the LVS checker dump keepalived_check.data (DATA signal)' }),
-  option({ name: 'keepalived.notify-fifo', kind: 'string', default: '', description: 'vrrp_notify_fifo to read transitions from as they happen (created if missing; must not have another reader)' }),
-  option({ name: 'keepalived.config', kind: 'string', default: '', description: 'keepalived.conf whose vrrp_instance VIPs are checked for presence on this host' }),
-  option({ name: 'keepalived.config-id', kind: 'string', default: '', description: "config id for @id conditional lines of keepalived.conf (default: first label of the host name, like keepalived)" }),
-  option({ name: 'keepalived.vips', kind: 'list', default: [], description: 'VIPs to check for presence on this host: ADDR or ADDR@IFACE (in a daemons entry: separated by spaces)' }),
-  option({ name: 'keepalived.netns', kind: 'string', default: '', description: 'network namespace whose addresses are checked for VIP presence (ip -n NAME); empty = the exporter\'s own' }),
+  option({
+    name: 'keepalived.pid-file',
+    kind: 'string',
+    default: '',
+    description: "keepalived's parent pid file; set to signal keepalived for fresh dumps on each collection",
+  }),
+  option({
+    name: 'keepalived.dump-dir',
+    kind: 'string',
+    default: '',
+    description:
+      "keepalived's TMPDIR where it writes dumps (empty: TMPDIR from its environment, else /tmp); read through /proc/PID/root",
+  }),
+  option({
+    name: 'keepalived.dump-format',
+    kind: 'string',
+    default: 'auto',
+    choices: ['auto', 'json', 'text'],
+    description:
+      'dumps to request: json (JSON signal), text (DATA + STATS), auto = json when keepalived has the JSON signal',
+  }),
+  option({
+    name: 'keepalived.json-file',
+    kind: 'string',
+    default: '',
+    description:
+      'JSON dump: with a pid file, its name in the dump dir; without, a file written by someone else (read, never signalled)',
+  }),
+  option({
+    name: 'keepalived.data-file',
+    kind: 'string',
+    default: '',
+    description: 'text data dump (keepalived.data), same rules as --keepalived.json-file',
+  }),
+  option({
+    name: 'keepalived.stats-file',
+    kind: 'string',
+    default: '',
+    description: 'text stats dump (keepalived.stats), same rules as --keepalived.json-file',
+  }),
+  option({
+    name: 'keepalived.check-data-file',
+    kind: 'string',
+    default: '',
+    description: 'checker dump (keepalived_check.data), same rules as --keepalived.json-file',
+  }),
+  option({
+    name: 'keepalived.checker',
+    kind: 'boolean',
+    default: false,
+    description: 'with a pid file: also read the LVS checker dump keepalived_check.data (DATA signal)',
+  }),
+  option({
+    name: 'keepalived.notify-fifo',
+    kind: 'string',
+    default: '',
+    description:
+      'vrrp_notify_fifo to read transitions from as they happen (created if missing; must not have another reader)',
+  }),
+  option({
+    name: 'keepalived.config',
+    kind: 'string',
+    default: '',
+    description: 'keepalived.conf whose vrrp_instance VIPs are checked for presence on this host',
+  }),
+  option({
+    name: 'keepalived.config-id',
+    kind: 'string',
+    default: '',
+    description:
+      'config id for @id conditional lines of keepalived.conf (default: first label of the host name, like keepalived)',
+  }),
+  option({
+    name: 'keepalived.vips',
+    kind: 'list',
+    default: [],
+    description:
+      'VIPs to check for presence on this host: ADDR or ADDR@IFACE (in a daemons entry: separated by spaces)',
+  }),
+  option({
+    name: 'keepalived.netns',
+    kind: 'string',
+    default: '',
+    description:
+      "network namespace whose addresses are checked for VIP presence (ip -n NAME); empty = the exporter's own",
+  }),
 ];
 
 export const keepalivedOptions: readonly OptionSpec[] = [
-  option({ name: 'keepalived.daemon-name', kind: 'string', default: 'keepalived', description: 'value of the daemon label for the daemon configured by the flat --keepalived.* flags' }),
+  option({
+    name: 'keepalived.daemon-name',
+    kind: 'string',
+    default: 'keepalived',
+    description: 'value of the daemon label for the daemon configured by the flat --keepalived.* flags',
+  }),
   ...PER_DAEMON,
-  option({ name: 'keepalived.daemons', kind: 'list', default: [], description: 'more daemons, one entry each: name=NAME;pid-file=...;dump-dir=...;notify-fifo=... (keys as the per-daemon flags)' }),
-  option({ name: 'keepalived.signal-timeout', kind: 'number', default: 2, description: 'seconds to wait for a fresh dump after signalling (keep below the scrape timeout)' }),
-  option({ name: 'keepalived.binary', kind: 'string', default: 'keepalived', description: 'keepalived binary asked for its signal numbers (--signum)' }),
-  option({ name: 'keepalived.ip-binary', kind: 'string', default: 'ip', description: 'iproute2 ip binary used to list this host\'s addresses (ip -j addr)' }),
+  option({
+    name: 'keepalived.daemons',
+    kind: 'list',
+    default: [],
+    description:
+      'more daemons, one entry each: name=NAME;pid-file=...;dump-dir=...;notify-fifo=... (keys as the per-daemon flags)',
+  }),
+  option({
+    name: 'keepalived.signal-timeout',
+    kind: 'number',
+    default: 2,
+    description: 'seconds to wait for a fresh dump after signalling (keep below the scrape timeout)',
+  }),
+  option({
+    name: 'keepalived.binary',
+    kind: 'string',
+    default: 'keepalived',
+    description: 'keepalived binary asked for its signal numbers (--signum)',
+  }),
+  option({
+    name: 'keepalived.ip-binary',
+    kind: 'string',
+    default: 'ip',
+    description: "iproute2 ip binary used to list this host's addresses (ip -j addr)",
+  }),
 ];
 
 const KEYS = new Map(PER_DAEMON.map((spec) => [spec.name.slice('keepalived.'.length), spec]));
@@ -59,7 +158,11 @@ function defaultConfigId(): string {
 }
 
 function hasInput(d: DaemonConfig): boolean {
-  return [d.pidFile, d.jsonFile, d.dataFile, d.statsFile, d.checkDataFile, d.notifyFifo, d.config].some((v) => v !== '') || d.vips.length > 0;
+  return (
+    [d.pidFile, d.jsonFile, d.dataFile, d.statsFile, d.checkDataFile, d.notifyFifo, d.config].some(
+      (v) => v !== '',
+    ) || d.vips.length > 0
+  );
 }
 
 type Values = Map<string, string | boolean | readonly string[]>;
@@ -92,7 +195,10 @@ function daemonFrom(name: string, values: Values): DaemonConfig {
 export function parseDaemonEntry(entry: string): DaemonConfig {
   const values: Values = new Map();
   let name = '';
-  for (const part of entry.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of entry
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const eq = part.indexOf('=');
     const key = eq === -1 ? part : part.slice(0, eq).trim();
     const value = eq === -1 ? '' : part.slice(eq + 1).trim();
@@ -101,14 +207,23 @@ export function parseDaemonEntry(entry: string): DaemonConfig {
       continue;
     }
     const spec = KEYS.get(key);
-    if (!spec) throw new Error(`--keepalived.daemons entry "${entry}": unknown key "${key}" (known: name, ${[...KEYS.keys()].join(', ')})`);
+    if (!spec)
+      throw new Error(
+        `--keepalived.daemons entry "${entry}": unknown key "${key}" (known: name, ${[...KEYS.keys()].join(', ')})`,
+      );
     if (spec.kind === 'boolean') {
-      if (!/^(true|false|1|0|)$/.test(value)) throw new Error(`--keepalived.daemons entry "${entry}": ${key} wants true or false`);
+      if (!/^(true|false|1|0|)$/.test(value))
+        throw new Error(`--keepalived.daemons entry "${entry}": ${key} wants true or false`);
       values.set(key, value === '' || value === 'true' || value === '1');
-    } else if (spec.kind === 'list') values.set(key, value.split(/\s+/).filter((v) => v !== ''));
+    } else if (spec.kind === 'list')
+      values.set(
+        key,
+        value.split(/\s+/).filter((v) => v !== ''),
+      );
     else values.set(key, value);
   }
-  if (!/^[A-Za-z0-9_.:-]+$/.test(name)) throw new Error(`--keepalived.daemons entry "${entry}": needs name=NAME (letters, digits, _.:-)`);
+  if (!/^[A-Za-z0-9_.:-]+$/.test(name))
+    throw new Error(`--keepalived.daemons entry "${entry}": needs name=NAME (letters, digits, _.:-)`);
   return daemonFrom(name, values);
 }
 
@@ -116,7 +231,12 @@ export function parseDaemonEntry(entry: string): DaemonConfig {
 export function resolveKeepalivedConfig(options: Options): KeepalivedConfig {
   const flat: Values = new Map();
   for (const [key, spec] of KEYS) {
-    const value = spec.kind === 'boolean' ? options.boolean(spec.name) : spec.kind === 'list' ? options.list(spec.name) : options.string(spec.name);
+    const value =
+      spec.kind === 'boolean'
+        ? options.boolean(spec.name)
+        : spec.kind === 'list'
+          ? options.list(spec.name)
+          : options.string(spec.name);
     flat.set(key, value);
   }
   const daemons: DaemonConfig[] = [];
@@ -127,7 +247,10 @@ export function resolveKeepalivedConfig(options: Options): KeepalivedConfig {
   for (const d of daemons) {
     if (names.has(d.name)) throw new Error(`keepalived daemon name "${d.name}" is used twice`);
     names.add(d.name);
-    if (!hasInput(d)) throw new Error(`keepalived daemon "${d.name}" has no input (pid-file, a dump file, notify-fifo, config or vips)`);
+    if (!hasInput(d))
+      throw new Error(
+        `keepalived daemon "${d.name}" has no input (pid-file, a dump file, notify-fifo, config or vips)`,
+      );
   }
   const timeout = options.number('keepalived.signal-timeout');
   if (!(timeout > 0)) throw new Error('--keepalived.signal-timeout must be a positive number of seconds');

@@ -1,7 +1,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { keepalivedPid, lookupSignals, sendSignal, type DumpSignals } from './signal.js';
+import { keepalivedPid, sendSignal, type DumpSignals } from './signal.js';
 
 /** keepalived dumps are small; anything larger is not a dump and is refused unread. */
 export const MAX_DUMP_BYTES = 32 * 1024 * 1024;
@@ -25,7 +25,7 @@ export async function readSettled(
   deadline: number,
   options: { notBeforeMs?: number; json?: boolean } = {},
 ): Promise<SettledFile> {
-  let lastProblem = 'not found';
+  let lastProblem: string;
   for (;;) {
     try {
       const before = await stat(file);
@@ -36,14 +36,21 @@ export async function readSettled(
         const text = await readBounded(file);
         const after = await stat(file);
         const whole = options.json ? text.trim() !== '' : text.endsWith('\n');
-        if (after.size === before.size && after.mtimeMs === before.mtimeMs && Buffer.byteLength(text) === after.size && whole) {
+        if (
+          after.size === before.size &&
+          after.mtimeMs === before.mtimeMs &&
+          Buffer.byteLength(text) === after.size &&
+          whole
+        ) {
           return { text, mtimeMs: after.mtimeMs };
         }
         lastProblem = 'file still being written';
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') throw new Error(`cannot read ${file} (${code}): run as root or keepalived's user`);
+      if (code === 'EACCES' || code === 'EPERM') {
+        throw new Error(`cannot read ${file} (${code}): run as root or keepalived's user`, { cause: error });
+      }
       if (code !== 'ENOENT') throw error;
       lastProblem = 'not found';
     }
@@ -71,8 +78,7 @@ export interface SignalledDaemon {
   readonly pidFile: string;
   /** keepalived's TMPDIR; "" = its environment's TMPDIR, else /tmp. */
   readonly dumpDir: string;
-  readonly binary: string;
-  readonly timeoutMs: number;
+  readonly signals: DumpSignals;
 }
 
 /** A request already sent recently is shared: several sources of one collection signal once. */
@@ -84,7 +90,6 @@ const COALESCE_MS = 250;
  * private /tmp or in another mount namespace of the same PID namespace is read correctly).
  */
 export class DumpRequester {
-  private signals?: Promise<DumpSignals>;
   private readonly recent = new Map<DumpKind, { at: number; result: Promise<SentDump> }>();
 
   constructor(readonly daemon: SignalledDaemon) {}
@@ -99,26 +104,27 @@ export class DumpRequester {
   }
 
   private async send(kind: DumpKind): Promise<SentDump> {
-    this.signals ??= lookupSignals(this.daemon.binary, this.daemon.timeoutMs);
-    const signals = await this.signals;
-    const signal = signals[kind];
-    if (signal === undefined) throw new Error('this keepalived was built without JSON support (no JSON signal)');
+    const signal = this.daemon.signals[kind];
+    if (signal === undefined)
+      throw new Error('this keepalived was built without JSON support (no JSON signal)');
     const pid = await keepalivedPid(this.daemon.pidFile);
-    const dir = await dumpDirectory(pid, this.daemon.dumpDir);
+    const where = await dumpDirectory(pid, this.daemon.dumpDir);
     const sentAtMs = Date.now();
     sendSignal(pid, signal);
-    return { sentAtMs, dir, pid };
+    return { sentAtMs, ...where, pid };
   }
 }
 
 export interface SentDump {
   readonly sentAtMs: number;
-  /** Directory to read the dump files from (already prefixed with /proc/PID/root when usable). */
+  /** keepalived's dump directory as keepalived sees it. */
   readonly dir: string;
+  /** `/proc/PID/root` when that view of keepalived's filesystem is readable, else "". */
+  readonly root: string;
   readonly pid: number;
 }
 
-async function dumpDirectory(pid: number, configured: string): Promise<string> {
+async function dumpDirectory(pid: number, configured: string): Promise<{ dir: string; root: string }> {
   let dir = configured;
   if (dir === '') {
     dir = '/tmp';
@@ -130,12 +136,12 @@ async function dumpDirectory(pid: number, configured: string): Promise<string> {
       // Not root / other user: keepalived's environment is private; /tmp is its default.
     }
   }
-  const viaRoot = path.join(`/proc/${pid}/root`, dir);
+  const root = `/proc/${pid}/root`;
   try {
-    await stat(viaRoot);
-    return viaRoot;
+    await stat(path.join(root, dir));
+    return { dir, root };
   } catch {
-    return dir;
+    return { dir, root: '' };
   }
 }
 

@@ -100,7 +100,8 @@ export class FifoReader {
   private mkfifo(): Promise<void> {
     return new Promise((resolve, reject) => {
       execFile('mkfifo', ['-m', '0600', this.path], { timeout: this.timeoutMs, shell: false }, (error) => {
-        if (error) reject(new Error(`cannot create FIFO ${this.path}: ${error.message.split('\n')[0] ?? ''}`));
+        if (error)
+          reject(new Error(`cannot create FIFO ${this.path}: ${error.message.split('\n')[0] ?? ''}`));
         else resolve();
       });
     });

@@ -25,19 +25,42 @@ const newest = (...times: (number | undefined)[]): number | undefined => {
 export function vrrpView(daemon: KeepalivedDaemon): VrrpView | undefined {
   if (daemon.vrrpFormat === 'json') {
     const json = daemon.json;
-    if (!json?.value) return { up: false, instances: [], scripts: [], trackedProcesses: [], mtimeMs: json?.mtimeMs, error: json?.error ?? 'no JSON dump' };
-    return { up: true, instances: json.value.instances, scripts: [], trackedProcesses: json.value.trackedProcesses, mtimeMs: json.mtimeMs };
+    if (!json?.value)
+      return {
+        up: false,
+        instances: [],
+        scripts: [],
+        trackedProcesses: [],
+        mtimeMs: json?.mtimeMs,
+        error: json?.error ?? 'no JSON dump',
+      };
+    return {
+      up: true,
+      instances: json.value.instances,
+      scripts: [],
+      trackedProcesses: json.value.trackedProcesses,
+      mtimeMs: json.mtimeMs,
+    };
   }
   if (daemon.vrrpFormat !== 'text') return undefined;
   const { data, stats } = daemon;
   const mtimeMs = newest(data?.mtimeMs, stats?.mtimeMs);
-  const down = (error: string): VrrpView => ({ up: false, instances: [], scripts: [], trackedProcesses: [], mtimeMs, error });
+  const down = (error: string): VrrpView => ({
+    up: false,
+    instances: [],
+    scripts: [],
+    trackedProcesses: [],
+    mtimeMs,
+    error,
+  });
   if (!data?.value) return down(data?.error ?? 'no data dump');
   if (!stats?.value) return down(stats?.error ?? 'no stats dump');
   const names = data.value.instances.map((i) => i.iname);
   const statsNames = [...stats.value.keys()];
   if (names.length !== statsNames.length || names.some((n) => !stats.value?.has(n))) {
-    return down(`data dump has ${names.length} instances, stats dump ${statsNames.length}: dumps from different moments`);
+    return down(
+      `data dump has ${names.length} instances, stats dump ${statsNames.length}: dumps from different moments`,
+    );
   }
   const instances = data.value.instances.map((i) => {
     const s = stats.value?.get(i.iname);

@@ -26,9 +26,19 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
     if (!rs || !vs) return;
     const { line, ...fields } = rs;
     if (fields.address === undefined || fields.alive === undefined || fields.effectiveWeight === undefined) {
-      issues.push({ file, line, field: 'Real server', message: 'incomplete block (no RIP, alive or effective weight)' });
+      issues.push({
+        file,
+        line,
+        field: 'Real server',
+        message: 'incomplete block (no RIP, alive or effective weight)',
+      });
     } else {
-      vs.realServers.push({ inhibitOnFailure: false, weight: fields.effectiveWeight, port: 0, ...fields } as RealServer);
+      vs.realServers.push({
+        inhibitOnFailure: false,
+        weight: fields.effectiveWeight,
+        port: 0,
+        ...fields,
+      } as RealServer);
     }
     rs = undefined;
   };
@@ -37,7 +47,12 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
     if (!vs) return;
     const { line, ...fields } = vs;
     if (fields.proto === '' || fields.alive === undefined) {
-      issues.push({ file, line, field: 'Virtual server', message: 'incomplete block (no identity or alive flag)' });
+      issues.push({
+        file,
+        line,
+        field: 'Virtual server',
+        message: 'incomplete block (no identity or alive flag)',
+      });
     } else servers.push(fields);
     vs = undefined;
   };
@@ -81,7 +96,15 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
     }
     if ((m = /^VS GROUP = (.+)$/.exec(body))) {
       finishVs();
-      vs = { proto: 'GROUP', address: '', port: 0, mark: '', group: m[1] ?? '', realServers: [], line: lineNo };
+      vs = {
+        proto: 'GROUP',
+        address: '',
+        port: 0,
+        mark: '',
+        group: m[1] ?? '',
+        realServers: [],
+        line: lineNo,
+      };
       return;
     }
     if (!vs) return;
@@ -89,7 +112,8 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
     if (rs) {
       if ((m = /^RIP = (.+), RPORT = (\d+), WEIGHT = (-?\d+)/.exec(body))) {
         const address = canonicalIp(m[1] ?? '');
-        if (address === undefined) issues.push({ file, line: lineNo, field: 'RIP', message: 'not an IP address' });
+        if (address === undefined)
+          issues.push({ file, line: lineNo, field: 'RIP', message: 'not an IP address' });
         else Object.assign(rs, { address, port: Number(m[2]), weight: Number(m[3]) });
       } else if ((m = /^effective weight = (-?\d+)$/.exec(body))) rs.effectiveWeight = Number(m[1]);
       else if ((m = /^alive = ([01])$/.exec(body))) rs.alive = m[1] === '1';

@@ -147,7 +147,11 @@ export function expandConfig(
     if (seq) {
       const nums = (seq[3] ?? '').split(',').map((s) => Number(s.trim()));
       if (nums.some((n) => !Number.isInteger(n)) || nums.length < 1 || nums.length > 3) {
-        issues.push({ ...where, field: '~SEQ', message: 'expected ~SEQ(var, [start,] [step,] end) with integers' });
+        issues.push({
+          ...where,
+          field: '~SEQ',
+          message: 'expected ~SEQ(var, [start,] [step,] end) with integers',
+        });
         return;
       }
       const end = nums[nums.length - 1] ?? 0;
@@ -252,7 +256,8 @@ function toStatements(lines: readonly ConfigLine[], issues: ParseIssue[]): State
     }
     flush();
   }
-  if (stack.length > 1) issues.push({ file: '', line: 0, field: '{', message: 'unclosed block at end of configuration' });
+  if (stack.length > 1)
+    issues.push({ file: '', line: 0, field: '{', message: 'unclosed block at end of configuration' });
   return root;
 }
 
@@ -275,7 +280,12 @@ export function vipsFromConfig(lines: readonly ConfigLine[]): { vips: ConfigVip[
         for (const entry of list.children ?? []) {
           const vip = parseVip(entry.words.join(' '));
           if (!vip) {
-            issues.push({ file: entry.file, line: entry.line, field: `${iname} ${key}`, message: 'not an address' });
+            issues.push({
+              file: entry.file,
+              line: entry.line,
+              field: `${iname} ${key}`,
+              message: 'not an address',
+            });
             continue;
           }
           vips.push({ address: vip.address, dev: vip.dev || intf, iname, vrid, excluded });

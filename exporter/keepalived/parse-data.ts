@@ -77,7 +77,8 @@ export function parseDataDump(text: string, file: string): Parsed<TextData> {
         message: `incomplete block (no ${missing.map((k) => ({ state: 'State', intf: 'Interface', vrid: 'Virtual Router ID' })[k]).join(', ')})`,
       });
     } else {
-      const { line: _line, ...complete } = instance;
+      const { line, ...complete } = instance;
+      void line;
       instances.push(complete as VrrpInstance);
     }
     instance = undefined;
@@ -127,7 +128,12 @@ export function parseDataDump(text: string, file: string): Parsed<TextData> {
         finishScript();
         nestedScript = false;
         list = undefined;
-        instance = { iname: body.slice('VRRP Instance = '.length).trim(), vips: [], excludedVips: [], line: lineNo };
+        instance = {
+          iname: body.slice('VRRP Instance = '.length).trim(),
+          vips: [],
+          excludedVips: [],
+          line: lineNo,
+        };
         return;
       }
       if (body.startsWith('VRRP Script = ') && instance) {

@@ -31,7 +31,10 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * its time kept. Bounded: one entry per instance/group name, at most `maxNames` of them.
  */
 export class FifoTracker {
-  private readonly entries = new Map<string, Mutable<FifoInstanceState> & { transitions: Record<string, number> }>();
+  private readonly entries = new Map<
+    string,
+    Mutable<FifoInstanceState> & { transitions: Record<string, number> }
+  >();
   private lines = 0;
   private unparsed = 0;
 

@@ -18,7 +18,10 @@ export function parseIpAddrJson(text: string, source: string): Parsed<HostAddres
     return { value: [], issues: [{ file: source, line: 0, field: 'json', message: 'not valid JSON' }] };
   }
   if (!Array.isArray(root)) {
-    return { value: [], issues: [{ file: source, line: 0, field: 'json', message: 'expected an array of links' }] };
+    return {
+      value: [],
+      issues: [{ file: source, line: 0, field: 'json', message: 'expected an array of links' }],
+    };
   }
   const addresses: HostAddress[] = [];
   const issues = [];
@@ -33,7 +36,12 @@ export function parseIpAddrJson(text: string, source: string): Parsed<HostAddres
       const local = (info as { local?: unknown }).local;
       const address = typeof local === 'string' ? canonicalIp(local) : undefined;
       if (address === undefined) {
-        issues.push({ file: source, line: 0, field: `[${i}](${ifname}).addr_info`, message: 'entry without a valid local address' });
+        issues.push({
+          file: source,
+          line: 0,
+          field: `[${i}](${ifname}).addr_info`,
+          message: 'entry without a valid local address',
+        });
         continue;
       }
       addresses.push({ address, intf: ifname });

@@ -126,7 +126,11 @@ function parseEntry(
   const vrid = num(data.vrid);
   const state = num(data.state);
   if (iname === undefined || vrid === undefined || state === undefined) {
-    const missing = [iname === undefined && 'iname', vrid === undefined && 'vrid', state === undefined && 'state'];
+    const missing = [
+      iname === undefined && 'iname',
+      vrid === undefined && 'vrid',
+      state === undefined && 'state',
+    ];
     issue(`${where}.data`, `missing ${missing.filter(Boolean).join(', ')}`);
     return undefined;
   }

@@ -37,7 +37,12 @@ export function parseStatsDump(text: string, file: string): Parsed<Map<string, V
     if (name === undefined) return;
     const missing = [...FIELDS.values()].filter((f) => values[f] === undefined && !OPTIONAL.has(f));
     if (missing.length > 0) {
-      issues.push({ file, line: startLine, field: `VRRP Instance ${name}`, message: `incomplete block (${missing.length} counters missing)` });
+      issues.push({
+        file,
+        line: startLine,
+        field: `VRRP Instance ${name}`,
+        message: `incomplete block (${missing.length} counters missing)`,
+      });
     } else result.set(name, values as VrrpStats);
     name = undefined;
   };
@@ -70,7 +75,12 @@ export function parseStatsDump(text: string, file: string): Parsed<Map<string, V
     const field = FIELDS.get(`${indent <= 2 ? '' : group}/${key}`);
     if (!field) return; // counters newer builds add (auth_ext_*, ...)
     if (!/^\d+$/.test(value)) {
-      issues.push({ file, line: index + 1, field: `${group ? group + ' ' : ''}${key}`, message: 'not a counter' });
+      issues.push({
+        file,
+        line: index + 1,
+        field: `${group ? group + ' ' : ''}${key}`,
+        message: 'not a counter',
+      });
       return;
     }
     values[field] = Number(value);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
 /** Signal numbers keepalived uses for its dumps. */
@@ -12,21 +12,29 @@ export interface DumpSignals {
 /** Before 1.3.8 there is no --signum: DATA is SIGUSR1, STATS SIGUSR2, and JSON does not exist. */
 const LEGACY: DumpSignals = { DATA: 10, STATS: 12 };
 
-function signum(binary: string, name: string, timeoutMs: number): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    execFile(binary, [`--signum=${name}`], { timeout: timeoutMs, shell: false }, (error, stdout) => {
-      const n = Number(stdout.trim());
-      resolve(!error && /^\d+$/.test(stdout.trim()) && n > 0 && n < 65 ? n : undefined);
-    });
-  });
-}
-
-/** Asks `keepalived --signum=NAME` (no shell, with a timeout); falls back to the pre-1.3.8 numbers. */
-export async function lookupSignals(binary: string, timeoutMs = 2000): Promise<DumpSignals> {
-  const [data, stats, json] = await Promise.all(
-    ['DATA', 'STATS', 'JSON'].map((name) => signum(binary, name, timeoutMs)),
-  );
+/**
+ * Asks `keepalived --signum=NAME` (no shell, bounded by the timeout) once at startup, when the
+ * sources are built; falls back to the pre-1.3.8 numbers.
+ */
+export function lookupSignals(binary: string, timeoutMs = 2000): DumpSignals {
+  const ask = (name: string): number | undefined => {
+    try {
+      const out = execFileSync(binary, [`--signum=${name}`], {
+        timeout: timeoutMs,
+        shell: false,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .toString()
+        .trim();
+      return /^\d+$/.test(out) && Number(out) > 0 && Number(out) < 65 ? Number(out) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const data = ask('DATA');
+  const stats = ask('STATS');
   if (data === undefined || stats === undefined) return LEGACY;
+  const json = ask('JSON');
   return json === undefined ? { DATA: data, STATS: stats } : { DATA: data, STATS: stats, JSON: json };
 }
 
@@ -39,7 +47,9 @@ export async function keepalivedPid(pidFile: string, procRoot = '/proc'): Promis
   try {
     text = await readFile(pidFile, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read pid file ${pidFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(`cannot read pid file ${pidFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+    });
   }
   const pid = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || pid < 2) throw new Error(`pid file ${pidFile} does not hold a PID`);
@@ -60,8 +70,11 @@ export function sendSignal(pid: number, signal: number): void {
     process.kill(pid, signal);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPERM') throw new Error(`not permitted to signal keepalived pid ${pid}: run as root or keepalived's user`);
-    if (code === 'ESRCH') throw new Error(`keepalived pid ${pid} exited`);
+    if (code === 'EPERM')
+      throw new Error(`not permitted to signal keepalived pid ${pid}: run as root or keepalived's user`, {
+        cause: error,
+      });
+    if (code === 'ESRCH') throw new Error(`keepalived pid ${pid} exited`, { cause: error });
     throw error;
   }
 }

@@ -25,7 +25,10 @@ describe('FifoReader on a real FIFO', () => {
     expect(reader.isOpen).toBe(true);
     expect(statSync(fifo).isFIFO()).toBe(true);
     // Every line keepalived 2.2.7 wrote during the capture run, split mid-line like a pipe may.
-    const lines = readFileSync(new URL('../../fixtures/keepalived/2.2.7-vrrp/fifo-a.txt', import.meta.url), 'utf8');
+    const lines = readFileSync(
+      new URL('../../fixtures/keepalived/2.2.7-vrrp/fifo-a.txt', import.meta.url),
+      'utf8',
+    );
     const before = Date.now();
     writeFileSync(fifo, lines.slice(0, 40));
     writeFileSync(fifo, lines.slice(40));
@@ -64,7 +67,10 @@ describe('FifoReader on a real FIFO', () => {
     expect(reader.lastError).toMatch(/not a FIFO/);
     const fifo = new FifoReader(path.join(dir, 'garbage.fifo'));
     await fifo.check();
-    writeFileSync(fifo.path, `garbage\nVS [192.0.2.1]:tcp:80 UP\n${'x'.repeat(5000)}\nINSTANCE "VI_9" FAULT 0\n`);
+    writeFileSync(
+      fifo.path,
+      `garbage\nVS [192.0.2.1]:tcp:80 UP\n${'x'.repeat(5000)}\nINSTANCE "VI_9" FAULT 0\n`,
+    );
     await until(() => fifo.snapshot().linesRead === 4);
     expect(fifo.unparsedLines).toBe(2);
     expect(fifo.snapshot().instances.map((i) => i.name)).toEqual(['VI_9']);

@@ -1,0 +1,47 @@
+import type { ExporterModule } from '../core/module.js';
+import { keepalivedOptions, resolveKeepalivedConfig } from './daemon-config.js';
+import { keepalivedFamilies } from './families.js';
+import { FifoReader } from './fifo-reader.js';
+import { lookupSignals } from './signal.js';
+import { daemonSources } from './sources.js';
+
+/**
+ * keepalived/VRRP: dumps (signalled or read from files), the LVS checker dump, the notify FIFO
+ * and VIP presence, for one or several keepalived daemons. Disabled until an input is set.
+ */
+export function createKeepalivedModule(): ExporterModule {
+  const readers = new Set<FifoReader>();
+  return {
+    name: 'keepalived',
+    options: keepalivedOptions,
+    sources(options) {
+      const config = resolveKeepalivedConfig(options);
+      let signals: ReturnType<typeof lookupSignals> | undefined;
+      const withSignals = {
+        ...config,
+        signals: () => (signals ??= lookupSignals(config.binary, config.signalTimeoutMs)),
+      };
+      return config.daemons.flatMap((daemon) =>
+        daemonSources(daemon, withSignals, (path) => {
+          const reader = new FifoReader(path, config.signalTimeoutMs);
+          readers.add(reader);
+          return reader;
+        }),
+      );
+    },
+    families: (snapshot) => keepalivedFamilies(snapshot),
+    async start(ctx) {
+      // Read the FIFOs from startup on, so transitions before the first scrape are counted.
+      await Promise.all([...readers].map((r) => r.check()));
+      for (const r of readers)
+        if (r.lastError)
+          ctx.log.warn('keepalived notify FIFO not open', { path: r.path, error: r.lastError });
+      return () => {
+        for (const r of readers) r.close();
+        return Promise.resolve();
+      };
+    },
+  };
+}
+
+export const keepalivedModule = createKeepalivedModule();
