@@ -1,7 +1,8 @@
 import type { ExporterModule } from './core/module.js';
 import { ipvsModule } from './ipvs/module.js';
+import { keepalivedModule } from './keepalived/module.js';
 import { prometheusModule } from './prometheus/module.js';
 import { selfModule } from './self/module.js';
 
 /** Every part of the exporter, in the order their options are listed in --help. */
-export const modules: readonly ExporterModule[] = [selfModule, ipvsModule, prometheusModule];
+export const modules: readonly ExporterModule[] = [selfModule, ipvsModule, keepalivedModule, prometheusModule];
