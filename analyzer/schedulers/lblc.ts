@@ -1,0 +1,66 @@
+import type { Dest } from '../model/dest.js';
+import type { Packet } from '../model/packet.js';
+import type { CacheEntry } from './locality-cache.js';
+import { CHECK_EXPIRE_INTERVAL_MS, LocalityCache } from './locality-cache.js';
+import type { Scheduler, SchedulerSettings, ServiceView } from './scheduler.js';
+import { weightedLeast } from './wlc.js';
+
+/**
+ * lblc/lblcr's own notion of overload: more active connections than weight while some dest of
+ * the service is below half its weight.
+ */
+export function lblcOverloaded(d: Dest, dests: readonly Dest[]): boolean {
+  if (d.activeConns <= d.weight) return false;
+  for (const x of dests) if (x.activeConns * 2 < x.weight) return true;
+  return false;
+}
+
+interface LblcEntry extends CacheEntry {
+  readonly dest: Dest;
+}
+
+/**
+ * Locality-based least connection (ip_vs_lblc.c): a cache maps the packet's destination address
+ * to one dest, reused while it is available, weighted and not lblc-overloaded (its OVERLOAD flag
+ * is deliberately not checked); otherwise WLC picks a new dest that replaces the mapping.
+ */
+export class LocalityLeastConnection implements Scheduler {
+  readonly name = 'lblc';
+  readonly periodMs = CHECK_EXPIRE_INTERVAL_MS;
+  private readonly cache: LocalityCache<LblcEntry>;
+
+  constructor(settings: SchedulerSettings) {
+    this.cache = new LocalityCache<LblcEntry>(settings.hashVariant, settings.lblcExpirationMs, (e) => {
+      e.dest.refs--;
+    });
+  }
+
+  schedule(svc: ServiceView, pkt: Packet, now: number): Dest | null {
+    const key = pkt.daddr.text;
+    const entry = this.cache.get(key);
+    if (entry !== undefined) {
+      entry.lastuse = now;
+      const d = entry.dest;
+      if (d.available && d.weight > 0 && !lblcOverloaded(d, svc.dests)) return d;
+    }
+    const dest = weightedLeast(svc.dests);
+    if (dest === null) return null;
+    if (entry === undefined || entry.dest !== dest) {
+      // The kernel unlinks the stale entry without decrementing its counter, then hashes anew.
+      if (entry !== undefined) this.cache.unlink(key);
+      dest.refs++;
+      this.cache.insert(key, { dest, lastuse: now, bucket: this.cache.bucketFor(pkt.dfold) });
+    }
+    return dest;
+  }
+
+  onUpdate(): void {}
+
+  tick(now: number): void {
+    this.cache.tick(now);
+  }
+
+  release(): void {
+    this.cache.clear();
+  }
+}

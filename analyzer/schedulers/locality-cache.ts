@@ -1,0 +1,107 @@
+import { bucketOf } from './hash.js';
+import type { HashVariant } from './hash.js';
+
+/** IP_VS_LBLC_TAB_BITS / IP_VS_LBLCR_TAB_BITS: 1024 buckets. */
+const TAB_BITS = 10;
+const TAB_SIZE = 1 << TAB_BITS;
+/** Garbage collection runs only above 16 entries per bucket on average. */
+const MAX_SIZE = TAB_SIZE * 16;
+/** Every 30th tick of the 60 s timer is a full expiration sweep. */
+const COUNT_FOR_FULL_EXPIRATION = 30;
+/** Above MAX_SIZE, entries idle this long are collected. */
+const ENTRY_TIMEOUT_MS = 6 * 60 * 1000;
+export const CHECK_EXPIRE_INTERVAL_MS = 60 * 1000;
+
+export interface CacheEntry {
+  lastuse: number;
+  readonly bucket: number;
+}
+
+/**
+ * The destination-address cache shared by lblc and lblcr, keyed by the packet's destination
+ * address, with the kernel's garbage collection: a 60 s timer; every 30th tick removes entries
+ * idle for `expiration`; on other ticks, only when the (kernel-counted) entry number exceeds
+ * 16384, entries idle ≥ 6 min are removed bucket by bucket from a rotating start until the goal
+ * is met. Bucket positions only matter for that second path.
+ */
+export class LocalityCache<E extends CacheEntry> {
+  private readonly map = new Map<string, E>();
+  /** The kernel's `entries` counter; lblc over-counts it when it replaces an entry. */
+  counted = 0;
+  private rover = 0;
+  private counter = 1;
+
+  constructor(
+    private readonly variant: HashVariant,
+    private readonly expirationMs: number,
+    private readonly onRemove: (entry: E) => void,
+  ) {}
+
+  get(key: string): E | undefined {
+    return this.map.get(key);
+  }
+
+  bucketFor(daddrFold: number): number {
+    return bucketOf(this.variant, daddrFold, TAB_BITS);
+  }
+
+  /** Hashes a new entry in (kernel: hlist_add_head + entries++). */
+  insert(key: string, entry: E): void {
+    this.map.set(key, entry);
+    this.counted++;
+  }
+
+  /** Unlinks an entry without touching the counter (lblc's replacement path). */
+  unlink(key: string): void {
+    const entry = this.map.get(key);
+    if (entry === undefined) return;
+    this.map.delete(key);
+    this.onRemove(entry);
+  }
+
+  clear(): void {
+    for (const entry of this.map.values()) this.onRemove(entry);
+    this.map.clear();
+    this.counted = 0;
+  }
+
+  tick(now: number): void {
+    if (this.counter % COUNT_FOR_FULL_EXPIRATION === 0) {
+      for (const [key, entry] of this.map) {
+        if (now < entry.lastuse + this.expirationMs) continue;
+        this.remove(key, entry);
+      }
+      this.counter = 1;
+      return;
+    }
+    if (this.counted <= MAX_SIZE) {
+      this.counter++;
+      return;
+    }
+    let goal = Math.trunc(((this.counted - MAX_SIZE) * 4) / 3);
+    if (goal > MAX_SIZE / 2) goal = MAX_SIZE / 2;
+    const buckets = new Map<number, [string, E][]>();
+    for (const item of this.map) {
+      const list = buckets.get(item[1].bucket);
+      if (list) list.push(item);
+      else buckets.set(item[1].bucket, [item]);
+    }
+    let j = this.rover;
+    for (let i = 0; i < TAB_SIZE; i++) {
+      j = (j + 1) & (TAB_SIZE - 1);
+      for (const [key, entry] of buckets.get(j) ?? []) {
+        if (now < entry.lastuse + ENTRY_TIMEOUT_MS) continue;
+        this.remove(key, entry);
+        goal--;
+      }
+      if (goal <= 0) break;
+    }
+    this.rover = j;
+  }
+
+  private remove(key: string, entry: E): void {
+    this.map.delete(key);
+    this.counted--;
+    this.onRemove(entry);
+  }
+}

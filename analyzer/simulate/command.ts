@@ -1,0 +1,112 @@
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { DEFAULT_SETTINGS } from '../model/director.js';
+import type { DirectorSettings } from '../model/director.js';
+import { openTrace, readTrace } from '../trace/read.js';
+import { formatTraceError } from '../trace/types.js';
+import type { OutputFormat } from './output.js';
+import { csvWriter, jsonWriter } from './output.js';
+import { Replay } from './replay.js';
+
+function integer(name: string, min: number, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      throw new InvalidArgumentError(`--${name} wants an integer from ${min} to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+}
+
+export interface SimulateOptions {
+  readonly trace: string;
+  readonly format: OutputFormat;
+  readonly settings: DirectorSettings;
+}
+
+/**
+ * Replays `options.trace` and writes the rows to `out`; problems go to `err`. Resolves to the
+ * exit status: 0, or 1 when some trace lines could not be parsed (the rest was simulated).
+ */
+export async function runSimulate(options: SimulateOptions, out: Writable, err: Writable): Promise<number> {
+  const replay = new Replay(options.settings);
+  const write = (text: string): void => {
+    out.write(text);
+  };
+  const writer = options.format === 'json' ? jsonWriter(write) : csvWriter(write);
+  const input = openTrace(options.trace);
+  let badLines = 0;
+  writer.begin();
+  for await (const record of readTrace(input, options.trace)) {
+    if (!record.ok) {
+      badLines++;
+      err.write(`${formatTraceError(record.error)}\n`);
+      continue;
+    }
+    const row = replay.feed(record.line);
+    if (row !== null) writer.row(row);
+  }
+  for (const w of replay.warnings) err.write(`${options.trace}:${w.line}: ${w.message}\n`);
+  writer.end(replay.counters(), replay.warnings);
+  return badLines > 0 ? 1 : 0;
+}
+
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .description(
+      'Replay a trace (ipvsadm lines + client events) on a model of the Linux 6.1 IPVS core and print, for every new connection, the real server the kernel would pick.',
+    )
+    .requiredOption('--trace <file>', 'trace file ("-" for standard input)')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['csv', 'json'] as const)
+        .default('csv' as const),
+    )
+    .option('--output <file>', 'write the result here instead of standard output')
+    .option('--conn-reuse-mode <n>', 'net.ipv4.vs.conn_reuse_mode', integer('conn-reuse-mode', 0, 3), 1)
+    .option('--expire-quiescent-template', 'net.ipv4.vs.expire_quiescent_template = 1', false)
+    .addOption(
+      new Option(
+        '--hash <variant>',
+        'sh/dh/lblc/lblcr hash: hash32 (Linux ≥ 4.7/5.x, 6.1) or legacy (older kernels)',
+      )
+        .choices(['hash32', 'legacy'] as const)
+        .default('hash32' as const),
+    )
+    .option(
+      '--lblc-expiration <s>',
+      'net.ipv4.vs.lblc_expiration in seconds',
+      integer('lblc-expiration', 1, 2 ** 31 / 1000),
+      86400,
+    )
+    .option(
+      '--lblcr-expiration <s>',
+      'net.ipv4.vs.lblcr_expiration in seconds',
+      integer('lblcr-expiration', 1, 2 ** 31 / 1000),
+      86400,
+    )
+    .option(
+      '--seed <n>',
+      'seed of the random draws of twos',
+      integer('seed', 0, 0xffffffff),
+      DEFAULT_SETTINGS.seed,
+    )
+    .action(async (opts) => {
+      const settings: DirectorSettings = {
+        connReuseMode: opts.connReuseMode,
+        expireQuiescentTemplate: opts.expireQuiescentTemplate,
+        hashVariant: opts.hash,
+        lblcExpirationMs: opts.lblcExpiration * 1000,
+        lblcrExpirationMs: opts.lblcrExpiration * 1000,
+        seed: opts.seed,
+      };
+      const out = opts.output === undefined ? process.stdout : createWriteStream(opts.output);
+      process.exitCode = await runSimulate(
+        { trace: opts.trace, format: opts.format, settings },
+        out,
+        process.stderr,
+      );
+      if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
+    });
+}
