@@ -17,7 +17,7 @@ function readFailure(path: string, error: unknown): SourceOutcome {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
     code === 'ENOENT'
-      ? 'no such file (ip_vs module not loaded?)'
+      ? 'no such file (ip_vs not loaded in this network namespace?)'
       : error instanceof Error
         ? error.message
         : String(error);
