@@ -151,8 +151,14 @@ export function parseConfig(
   const problems: ConfigProblem[] = [];
   for (const pair of doc.contents.items) {
     if (isScalar(pair.key) && typeof pair.key.value === 'string') {
-      keyNodes.set(pair.key.value, pair.key);
-      raw[pair.key.value] = isNode(pair.value) ? pair.value.toJS(doc) : null;
+      const key = pair.key.value;
+      keyNodes.set(key, pair.key);
+      const value: unknown = isNode(pair.value) ? pair.value.toJS(doc) : null;
+      if (value === null && specs.some((spec) => spec.name === key)) {
+        problems.push({ ...at(pair.key), key, message: 'no value (give one, or remove the line)' });
+      } else {
+        raw[key] = value;
+      }
     } else {
       problems.push({ ...at(pair.key), message: 'option names must be plain strings' });
     }

@@ -114,10 +114,16 @@ export class InfluxSink {
     } catch (error) {
       const failure = error instanceof InfluxWriteError ? error.failure : 'retry';
       if (failure === 'missing-database') this.prepared = false;
-      const changed = health.failed();
+      const changed = health.attempt(false);
       if (failure === 'reject') {
-        this.drop(batch.length);
-        log.warn('InfluxDB rejected a batch; its points are dropped', { points: batch.length, err: error });
+        // InfluxDB 1.x reports partial writes as "... dropped=N": the rest of the batch is stored.
+        const refused = Math.min(
+          batch.length,
+          Number(/dropped=(\d+)/.exec(String(error))?.[1] ?? batch.length),
+        );
+        health.sent(batch.length - refused);
+        this.drop(refused);
+        log.warn('InfluxDB refused points; they are dropped', { points: refused, err: error });
         return true;
       }
       if (changed)
@@ -128,8 +134,8 @@ export class InfluxSink {
       this.retrying = true;
       return false;
     }
-    if (health.succeeded(batch.length))
-      log.info('InfluxDB writes recovered', { url: redactUrl(this.config.url) });
+    health.sent(batch.length);
+    if (health.attempt(true)) log.info('InfluxDB writes recovered', { url: redactUrl(this.config.url) });
     this.retrying = false;
     this.backoffMs = 0;
     return true;

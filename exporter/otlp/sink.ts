@@ -76,13 +76,15 @@ class HealthTrackingExporter implements PushMetricExporter {
     const { health, log } = this.context;
     this.inner.export(metrics, (result) => {
       if (result.code === core.ExportResultCode.SUCCESS) {
-        const recovered = health.succeeded(points);
+        health.sent(points);
+        const recovered = health.attempt(true);
         if (recovered || !this.delivered)
           log.info('OTLP export succeeded', { endpoint: this.endpoint, points });
         this.delivered = true;
       } else {
         health.dropped(points);
-        if (health.failed()) log.warn('OTLP export failed', { endpoint: this.endpoint, err: result.error });
+        if (health.attempt(false))
+          log.warn('OTLP export failed', { endpoint: this.endpoint, err: result.error });
       }
       resultCallback(result);
     });

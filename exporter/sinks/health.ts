@@ -17,23 +17,25 @@ export class SinkHealth {
 
   constructor(readonly sink: string) {}
 
-  /** Records a successful write; returns true when the sink was failing before (for logging). */
-  succeeded(points: number, nowMs = Date.now()): boolean {
-    const recovered = this.lastAttemptOk === false;
-    this.lastAttemptOk = true;
-    this.lastSuccessMs = nowMs;
-    this.sentPoints += points;
-    return recovered;
-  }
-
-  /** Records a failed attempt; returns true when this is the first failure after a success or start. */
-  failed(): boolean {
-    const changed = this.lastAttemptOk !== false;
-    this.lastAttemptOk = false;
-    this.failures += 1;
+  /**
+   * Records the outcome of one write or export attempt. Returns true when the state changed
+   * (first failure after a success or the start, first success after a failure), so callers log
+   * changes rather than every failed attempt.
+   */
+  attempt(ok: boolean, nowMs = Date.now()): boolean {
+    const changed = ok ? this.lastAttemptOk === false : this.lastAttemptOk !== false;
+    this.lastAttemptOk = ok;
+    if (ok) this.lastSuccessMs = nowMs;
+    else this.failures += 1;
     return changed;
   }
 
+  /** Points the backend accepted. */
+  sent(points: number): void {
+    this.sentPoints += points;
+  }
+
+  /** Points given up. */
   dropped(points: number): void {
     this.droppedPoints += points;
   }

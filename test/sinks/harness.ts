@@ -11,10 +11,16 @@ import { emptyDraft, type Snapshot } from '../../exporter/core/snapshot.js';
 export class FamilyFeed {
   families: MetricFamily[];
   collections = 0;
+  /** takenAtMs of every collection, in order. */
+  readonly takenAt: number[] = [];
   private latest: Snapshot | undefined;
   private readonly bySnapshot = new WeakMap<Snapshot, MetricFamily[]>();
 
-  constructor(families: MetricFamily[]) {
+  /** `generate`, when given, builds the families of collection number n (1-based). */
+  constructor(
+    families: MetricFamily[],
+    private readonly generate?: (collection: number) => MetricFamily[],
+  ) {
     this.families = families;
   }
 
@@ -23,7 +29,9 @@ export class FamilyFeed {
       const now = Date.now();
       if (this.latest && now - this.latest.takenAtMs <= maxAgeMs) return Promise.resolve(this.latest);
       this.collections += 1;
+      if (this.generate) this.families = this.generate(this.collections);
       const snapshot: Snapshot = { ...emptyDraft(), takenAtMs: now, durationSeconds: 0, sources: [] };
+      this.takenAt.push(now);
       this.bySnapshot.set(snapshot, this.families);
       this.latest = snapshot;
       return Promise.resolve(snapshot);
@@ -132,4 +140,20 @@ export function syntheticFamilies(): MetricFamily[] {
       influx: { measurement: 'keepalived_vrrp', field: 'state' },
     },
   ];
+}
+
+/** syntheticFamilies() with lvs_connections_total set to the collection number, so every collection is recognisable. */
+export function numberedFamilies(collection: number): MetricFamily[] {
+  return syntheticFamilies().map((family) =>
+    family.name === 'lvs_connections_total'
+      ? { ...family, samples: [{ labels: [], value: collection }] }
+      : family,
+  );
+}
+
+/** InfluxDB points per collection of syntheticFamilies(): 3 destinations, 1 stats, 1 service, 1 VRRP instance. */
+export const POINTS_PER_COLLECTION = 6;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -180,7 +180,7 @@ export async function startHttpReceiver(): Promise<Receiver> {
       const message = json
         ? requestType.fromObject(JSON.parse(body.toString('utf8')) as Record<string, unknown>)
         : requestType.decode(body);
-      receiver.exports.push(normalise(requestType.toObject(message, TO_OBJECT) as RawRequest, headers));
+      receiver.exports.push(normalise(requestType.toObject(message, TO_OBJECT), headers));
       res.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
       res.end(json ? responseBodies.json : responseBodies.protobuf);
     });

@@ -173,8 +173,6 @@ describe.skipIf(!protosInstalled)('OTLP sink against an in-test receiver', () =>
     const feed = new FamilyFeed(syntheticFamilies());
     const { receiver } = await start('http/protobuf', feed);
     const first = await waitFor('first export', 10_000, () => receiver.exports[0]);
-    const startOf = (received: ReceivedExport) =>
-      metric(received, 'ipvs.connection.total').points[0]?.startTimeUnixNano;
 
     // Remove one real server and reset the global counter, as `ipvsadm -d` and a module reload would.
     feed.families = syntheticFamilies().map((family) =>

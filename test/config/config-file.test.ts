@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, test } from 'vitest';
+import { addOptionFlags, resolveOptions } from '../../exporter/core/cli.js';
+import { ConfigFileError, loadConfigFile, parseConfig } from '../../exporter/core/config-file.js';
+import { option } from '../../exporter/core/options.js';
+import { influxOptions } from '../../exporter/influx/options.js';
+import { otlpOptions } from '../../exporter/otlp/options.js';
+
+const specs = [
+  ...otlpOptions,
+  ...influxOptions,
+  option({ name: 'collector.ipvs', kind: 'boolean', description: 'IPVS collector', default: true }),
+  option({ name: 'collector.ipvs.backend-labels', kind: 'list', description: 'labels', default: ['proto'] }),
+];
+
+const dir = mkdtempSync(join(tmpdir(), 'lvscope-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function problems(text: string): string[] {
+  try {
+    parseConfig(text, 'lvs.yml', specs);
+  } catch (error) {
+    if (error instanceof ConfigFileError) return error.message.split('\n');
+    throw error;
+  }
+  throw new Error('expected a ConfigFileError');
+}
+
+describe('YAML config file', () => {
+  test('flat option names with every kind of value', () => {
+    const values = parseConfig(
+      [
+        '# lvs-exporter settings',
+        'influx.url: http://127.0.0.1:8086',
+        'influx.interval: 5000',
+        'influx.create-database: false',
+        'influx.tags: [site=dc1, rack=r7]',
+        'otlp.headers: "authorization=Bearer%20x,x-team=lb"',
+        'otlp.protocol: grpc',
+        'collector.ipvs: false',
+        'collector.ipvs.backend-labels: []',
+        '',
+      ].join('\n'),
+      'lvs.yml',
+      specs,
+    );
+    expect(Object.fromEntries(values)).toEqual({
+      'influx.url': 'http://127.0.0.1:8086',
+      'influx.interval': 5000,
+      'influx.create-database': false,
+      'influx.tags': ['site=dc1', 'rack=r7'],
+      'otlp.headers': ['authorization=Bearer%20x', 'x-team=lb'],
+      'otlp.protocol': 'grpc',
+      'collector.ipvs': false,
+      'collector.ipvs.backend-labels': [],
+    });
+  });
+
+  test('an empty file or only comments sets nothing', () => {
+    expect(parseConfig('', 'lvs.yml', specs).size).toBe(0);
+    expect(parseConfig('# nothing yet\n', 'lvs.yml', specs).size).toBe(0);
+  });
+
+  test('every problem is reported with file, line, column, key and why', () => {
+    expect(
+      problems(
+        [
+          'influx.urll: http://x',
+          'influx.interval: 10s',
+          'otlp.protocol: udp',
+          'collector.ipvs: yes',
+          'influx.tags: [1, 2]',
+          'otlp.service-name: 1234',
+          'influx.url:',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'lvs.yml:1:1: key "influx.urll": unknown option (did you mean "influx.url"?)',
+      'lvs.yml:2:18: key "influx.interval": expected a finite number',
+      'lvs.yml:3:16: key "otlp.protocol": must be one of "grpc", "http/protobuf", "http/json"',
+      'lvs.yml:4:17: key "collector.ipvs": expected true or false',
+      'lvs.yml:5:14: key "influx.tags": expected a list of strings or one comma-separated string',
+      'lvs.yml:6:20: key "otlp.service-name": expected a string (quote values that YAML would read as a number, boolean or null)',
+      'lvs.yml:7:1: key "influx.url": no value (give one, or remove the line)',
+    ]);
+  });
+
+  test('YAML syntax errors, duplicate keys and a non-mapping document name the line', () => {
+    expect(problems('influx.url: [\n')[0]).toMatch(/^lvs\.yml:2:1: /);
+    expect(problems('influx.url: a\ninflux.url: b\n')).toEqual(['lvs.yml:2:1: Map keys must be unique']);
+    expect(problems('- influx.url\n')).toEqual([
+      'lvs.yml:1:1: the file must be a mapping of option names to values',
+    ]);
+    expect(problems('? [a]\n: 1\n')).toEqual(['lvs.yml:1:3: option names must be plain strings']);
+  });
+
+  test('nested keys are refused with the flat name as the hint', () => {
+    expect(problems('influx:\n  url: http://x\n')).toEqual(['lvs.yml:1:1: key "influx": unknown option']);
+    expect(problems('influx.urll:\n')).toEqual([
+      'lvs.yml:1:1: key "influx.urll": unknown option (did you mean "influx.url"?)',
+    ]);
+  });
+
+  test('a secret value never appears in an error', () => {
+    expect(problems('influx.password: [hunter2]\n').join('\n')).not.toContain('hunter2');
+  });
+
+  test('a missing file is a ConfigFileError naming the file', () => {
+    const path = join(dir, 'missing.yml');
+    expect(() => loadConfigFile(path, specs)).toThrow(ConfigFileError);
+    expect(() => loadConfigFile(path, specs)).toThrow(
+      new RegExp(`^${path}: cannot read the config file: ENOENT`),
+    );
+  });
+});
+
+describe('precedence: flag > config file > environment > default', () => {
+  const resolve = (argv: string[], file: string, env: NodeJS.ProcessEnv) => {
+    const cmd = new Command().exitOverride();
+    addOptionFlags(cmd, specs);
+    cmd.parse(argv, { from: 'user' });
+    const path = join(dir, 'precedence.yml');
+    writeFileSync(path, file);
+    return resolveOptions(cmd, specs, loadConfigFile(path, specs), env);
+  };
+
+  test('each source in turn', () => {
+    const env = {
+      OTEL_SERVICE_NAME: 'from-env',
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    };
+    const options = resolve(
+      ['--otlp.service-name', 'from-flag', '--no-collector.ipvs'],
+      'otlp.service-name: from-file\notlp.interval: 2000\ncollector.ipvs: true\ninflux.url: http://file:8086\n',
+      env,
+    );
+    expect(options.string('otlp.service-name')).toBe('from-flag');
+    expect(options.boolean('collector.ipvs')).toBe(false);
+    expect(options.number('otlp.interval')).toBe(2000);
+    expect(options.string('otlp.protocol')).toBe('grpc');
+    expect(options.string('influx.url')).toBe('http://file:8086');
+    expect(options.number('influx.interval')).toBe(15_000);
+  });
+});
