@@ -25,6 +25,7 @@ export class SingleFlightCollector implements Collector {
   private inFlight: Promise<Snapshot> | undefined;
   private last: Snapshot | undefined;
   private readonly lastUp = new Map<string, boolean>();
+  private readonly lastParseError = new Map<string, string | undefined>();
   private readonly now: () => number;
 
   constructor(
@@ -121,11 +122,14 @@ export class SingleFlightCollector implements Collector {
     };
     this.logTransition(report);
     if (report.up && report.parseErrors > 0) {
-      this.options.log.warn('skipped unparsable input', {
-        source: report.source,
-        count: report.parseErrors,
-        first: report.error,
-      });
+      // The same damaged input is reported once at warn, then at debug on each collection.
+      const repeated = this.lastParseError.get(report.source) === report.error;
+      this.lastParseError.set(report.source, report.error);
+      const fields = { source: report.source, count: report.parseErrors, first: report.error };
+      if (repeated) this.options.log.debug('skipped unparsable input', fields);
+      else this.options.log.warn('skipped unparsable input', fields);
+    } else {
+      this.lastParseError.delete(report.source);
     }
     return report;
   }
