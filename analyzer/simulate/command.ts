@@ -27,15 +27,26 @@ export interface SimulateOptions {
 
 /**
  * Replays `options.trace` and writes the rows to `out`; problems go to `err`. Resolves to the
- * exit status: 0, or 1 when some trace lines could not be parsed (the rest was simulated).
+ * exit status: 0; 1 when some trace lines could not be parsed (the rest was simulated); 2 when
+ * the trace could not be read.
  */
 export async function runSimulate(options: SimulateOptions, out: Writable, err: Writable): Promise<number> {
+  try {
+    return await simulate(options, out, err);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    err.write(`lvs-analyze simulate: cannot read trace "${options.trace}": ${reason}\n`);
+    return 2;
+  }
+}
+
+async function simulate(options: SimulateOptions, out: Writable, err: Writable): Promise<number> {
+  const input = await openTrace(options.trace);
   const replay = new Replay(options.settings);
   const write = (text: string): void => {
     out.write(text);
   };
   const writer = options.format === 'json' ? jsonWriter(write) : csvWriter(write);
-  const input = openTrace(options.trace);
   let badLines = 0;
   writer.begin();
   for await (const record of readTrace(input, options.trace)) {

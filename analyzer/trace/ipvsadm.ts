@@ -256,10 +256,8 @@ function endpoint(field: string, text: string): Endpoint & { hasPort: boolean } 
     return parseEndpoint(text, true);
   } catch (e) {
     if (!(e instanceof AddressError)) throw e;
-    const hint =
-      /[a-z]/i.test(text) && !text.includes(':')
-        ? ' (host and port names are not resolved: use ipvsadm -S -n)'
-        : '';
+    // Letters beyond hex digits mean a host or service name, which ipvsadm -S prints without -n.
+    const hint = /[g-z]/i.test(text) ? ' (host and port names are not resolved: use ipvsadm -S -n)' : '';
     throw new FieldError(field, e.message + hint);
   }
 }

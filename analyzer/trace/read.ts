@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -35,6 +36,10 @@ export async function* readTrace(input: Readable, file: string): AsyncGenerator<
   }
 }
 
-export function openTrace(path: string): Readable {
-  return path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
+/** Opens a trace file ("-" = standard input); rejects when it cannot be opened. */
+export async function openTrace(path: string): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  await once(stream, 'open');
+  return stream;
 }
