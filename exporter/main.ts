@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { addOptionFlags, resolveOptions } from './core/cli.js';
 import { SingleFlightCollector } from './core/collector.js';
+import { loadConfigFile } from './core/config-file.js';
 import type { MetricFamily } from './core/family.js';
 import { type LogLevel, createLogger } from './core/log.js';
 import type { RuntimeContext } from './core/module.js';
@@ -38,11 +39,12 @@ function buildCommand(specs: readonly OptionSpec[]): Command {
   return command;
 }
 
-/** Values from --config; the YAML loader plugs in here. */
-function configValues(file: string | undefined): ReadonlyMap<string, OptionValue> {
-  if (file !== undefined)
-    throw new Error(`--config ${file}: reading configuration files is not available in this build`);
-  return new Map();
+/** Values from the --config YAML file (validated: errors name file, line, key and why). */
+function configValues(
+  file: string | undefined,
+  specs: readonly OptionSpec[],
+): ReadonlyMap<string, OptionValue> {
+  return file === undefined ? new Map() : loadConfigFile(file, specs);
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -83,7 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let options: Options;
   try {
     command.parse(argv);
-    options = resolveOptions(command, specs, configValues(command.opts<{ config?: string }>().config));
+    options = resolveOptions(command, specs, configValues(command.opts<{ config?: string }>().config, specs));
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`lvs-exporter: ${(error as Error).message}\n`);

@@ -68,10 +68,9 @@ function describe(spec: OptionSpec): string {
 export function configSchema(specs: readonly OptionSpec[]) {
   const shape: Record<string, z.ZodOptional<z.ZodType<OptionValue>>> = {};
   for (const spec of specs) {
-    const meta = spec.secret
-      ? { description: describe(spec) }
-      : { description: describe(spec), default: spec.default };
-    shape[spec.name] = valueSchema(spec).meta(meta).optional();
+    shape[spec.name] = valueSchema(spec)
+      .meta({ description: describe(spec) })
+      .optional();
   }
   return z.strictObject(shape);
 }
@@ -79,6 +78,12 @@ export function configSchema(specs: readonly OptionSpec[]) {
 /** JSON Schema (draft 2020-12) for editors; secrets carry no default. */
 export function configJsonSchema(specs: readonly OptionSpec[]): Record<string, unknown> {
   const generated = z.toJSONSchema(configSchema(specs), { io: 'input' });
+  // Defaults are set here rather than as zod metadata, which the list options' transform loses.
+  const properties = generated.properties as Record<string, Record<string, unknown>>;
+  for (const spec of specs) {
+    const property = properties[spec.name];
+    if (property && !spec.secret) property.default = spec.default;
+  }
   const { $schema, ...rest } = generated;
   return {
     $schema,

@@ -5,14 +5,14 @@ export const influxOptions = [
   option({
     name: 'influx.url',
     kind: 'string',
-    description: 'InfluxDB base URL with port, e.g. http://127.0.0.1:8086. Empty disables the InfluxDB sink',
+    description: 'InfluxDB base URL with port, e.g. http://127.0.0.1:8086; empty disables the InfluxDB sink',
     default: '',
   }),
   option({
     name: 'influx.api',
     kind: 'string',
     description:
-      'Write API: v1 (/write with database and retention policy; InfluxDB 1.x) or v2 (/api/v2/write with token, org and bucket; InfluxDB 2.x, 3.x and 1.8+; needs the optional package @influxdata/influxdb-client)',
+      'write API: v1 (/write with database and retention policy; InfluxDB 1.x) or v2 (/api/v2/write with token, org and bucket; InfluxDB 2.x, 3.x and 1.8+; needs the optional package @influxdata/influxdb-client)',
     default: 'v1',
     choices: ['v1', 'v2'],
   }),
@@ -76,39 +76,39 @@ export const influxOptions = [
     name: 'influx.tags',
     kind: 'list',
     description:
-      'Tags added to every point as key=value; a host tag with the machine hostname is added unless given here',
+      'tags added to every point as key=value; a host tag with the machine hostname is added unless given here',
     default: [],
   }),
   option({
     name: 'influx.interval',
     kind: 'number',
-    description: 'Milliseconds between two collections written to InfluxDB',
+    description: 'milliseconds between two collections written to InfluxDB',
     default: 15_000,
   }),
   option({
     name: 'influx.timeout',
     kind: 'number',
-    description: 'Milliseconds one write request may take before it counts as failed',
+    description: 'milliseconds one write request may take before it counts as failed',
     default: 10_000,
   }),
   option({
     name: 'influx.batch-size',
     kind: 'number',
-    description: 'Most points (lines) sent in one write request',
+    description: 'most points (lines) sent in one write request',
     default: 5_000,
   }),
   option({
     name: 'influx.buffer-size',
     kind: 'number',
     description:
-      'Most points kept while InfluxDB is slow or down (plus one batch in flight); when full, the oldest are dropped and counted',
+      'most points kept while InfluxDB is slow or down (plus one batch in flight); when full, the oldest are dropped and counted',
     default: 100_000,
   }),
   option({
     name: 'influx.max-backoff',
     kind: 'number',
     description:
-      'Milliseconds: longest wait between retries; the wait starts at 1 s and doubles after each failure',
+      'milliseconds: longest wait between retries; the wait starts at 1 s and doubles after each failure',
     default: 30_000,
   }),
 ];

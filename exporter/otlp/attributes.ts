@@ -26,15 +26,8 @@ const servicePort = (value: string, labels: ReadonlyMap<string, string>): string
 const fwmark = (value: string): number | string =>
   /^[0-9A-Fa-f]{1,8}$/.test(value) ? parseInt(value, 16) : value;
 
-const COMMON: Readonly<Record<string, AttributeRule>> = {
-  source: {
-    attribute: 'lvscope.source',
-    description: 'input of one collection (a /proc file, a dump, a command)',
-  },
-  sink: { attribute: 'lvscope.sink', description: 'push output (`otlp`, `influx`)' },
-};
-
-const IPVS: Readonly<Record<string, AttributeRule>> = {
+/** Virtual service and real server identity: IPVS families and keepalived's checker families. */
+const ADDRESS: Readonly<Record<string, AttributeRule>> = {
   proto: {
     attribute: 'network.transport',
     description:
@@ -58,11 +51,26 @@ const IPVS: Readonly<Record<string, AttributeRule>> = {
     description: 'real server port (integer)',
     convert: integer,
   },
+};
+
+const NETWORK_TYPE: AttributeRule = {
+  attribute: 'network.type',
+  description:
+    '`ipv4` or `ipv6`, derived from the virtual address (the real server address for FWM services)',
+};
+
+const IPVS: Readonly<Record<string, AttributeRule>> = {
   scheduler: { attribute: 'ipvs.service.scheduler', description: 'scheduler name (`wlc`, `mh`, ...)' },
   flags: {
     attribute: 'ipvs.service.flags',
     description: 'service flags as printed (`persistent`, `ops`, ...)',
   },
+  persistence_timeout: {
+    attribute: 'ipvs.service.persistence.timeout',
+    description: 'persistence timeout in seconds (integer)',
+    convert: integer,
+  },
+  persistence_netmask: { attribute: 'ipvs.service.persistence.netmask', description: 'persistence netmask' },
   forward: {
     attribute: 'ipvs.destination.forward',
     description: 'forwarding method as printed (`Masq`, `Route`, `Tunnel`, `Local`)',
@@ -71,6 +79,7 @@ const IPVS: Readonly<Record<string, AttributeRule>> = {
     attribute: 'ipvs.connection.state',
     description: 'connection-table state as printed (`ESTABLISHED`, ...)',
   },
+  client_address: { attribute: 'client.address', description: 'client address of connection-table entries' },
   cpu: {
     attribute: 'cpu.logical_number',
     description: 'CPU of a per-CPU counter (integer)',
@@ -79,17 +88,42 @@ const IPVS: Readonly<Record<string, AttributeRule>> = {
 };
 
 const KEEPALIVED: Readonly<Record<string, AttributeRule>> = {
-  iname: { attribute: 'keepalived.vrrp.instance', description: 'VRRP instance name' },
+  daemon: {
+    attribute: 'keepalived.daemon',
+    description: 'name given to the keepalived daemon (several per host)',
+  },
+  iname: {
+    attribute: 'keepalived.vrrp.instance',
+    description: 'VRRP instance (or, from the FIFO, sync group) name',
+  },
   intf: { attribute: 'network.interface.name', description: 'interface the instance or VIP is on' },
   vrid: { attribute: 'keepalived.vrrp.vrid', description: 'virtual router id (integer)', convert: integer },
   ip_address: { attribute: 'keepalived.vrrp.vip', description: 'virtual IP address' },
+  excluded: { attribute: 'keepalived.vrrp.vip.excluded', description: 'whether the VIP is an excluded one' },
   name: { attribute: 'keepalived.script.name', description: 'tracked script name' },
+  process: { attribute: 'keepalived.track_process.name', description: 'tracked process name' },
+  kind: { attribute: 'keepalived.notify.kind', description: 'notify FIFO subject (`INSTANCE`, `GROUP`)' },
+  to_state: { attribute: 'keepalived.vrrp.to_state', description: 'state a notify FIFO transition went to' },
+  vs_group: { attribute: 'keepalived.virtual_server.group', description: 'virtual_server_group name' },
 };
 
-const TABLES: Readonly<Record<Domain, Readonly<Record<string, AttributeRule>>>> = {
-  ipvs: IPVS,
-  keepalived: KEEPALIVED,
-  lvscope: {},
+const LVSCOPE: Readonly<Record<string, AttributeRule>> = {
+  version: { attribute: 'lvscope.version', description: 'lvscope version (build info)' },
+  nodejs_version: { attribute: 'process.runtime.version', description: 'Node.js version (build info)' },
+};
+
+const COMMON: Readonly<Record<string, AttributeRule>> = {
+  source: {
+    attribute: 'lvscope.source',
+    description: 'input of one collection (a /proc file, a dump, a command)',
+  },
+  sink: { attribute: 'lvscope.sink', description: 'push output (`otlp`, `influx`)' },
+};
+
+const TABLES: Readonly<Record<Domain, readonly Readonly<Record<string, AttributeRule>>[]>> = {
+  ipvs: [ADDRESS, IPVS, COMMON],
+  keepalived: [ADDRESS, KEEPALIVED, COMMON],
+  lvscope: [LVSCOPE, COMMON],
 };
 
 /** The domain of a family, from the first segment of its OTel name. */
@@ -100,7 +134,11 @@ export function domainOf(otelName: string): Domain {
 
 /** The rule for a label, or undefined when the table has none (the fallback name is then used). */
 export function ruleFor(domain: Domain, label: string): AttributeRule | undefined {
-  return TABLES[domain][label] ?? COMMON[label];
+  for (const table of TABLES[domain]) {
+    const rule = table[label];
+    if (rule) return rule;
+  }
+  return undefined;
 }
 
 /** `ipvs.<label>`-style name for labels missing from the table, so nothing is lost silently. */
@@ -108,22 +146,25 @@ export function fallbackAttribute(domain: Domain, label: string): string {
   return `${domain}.${label}`;
 }
 
+export interface MappingRow {
+  readonly domains: string;
+  readonly label: string;
+  readonly rule: AttributeRule;
+}
+
 /** Every entry of the mapping table, for the documentation generator. */
-export function mappingTable(): { domain: Domain | 'all'; label: string; rule: AttributeRule }[] {
-  const rows: { domain: Domain | 'all'; label: string; rule: AttributeRule }[] = [];
-  for (const [domain, table] of Object.entries(TABLES) as [Domain, Record<string, AttributeRule>][]) {
-    for (const [label, rule] of Object.entries(table)) rows.push({ domain, label, rule });
-  }
-  for (const [label, rule] of Object.entries(COMMON)) rows.push({ domain: 'all', label, rule });
-  rows.push({
-    domain: 'ipvs',
-    label: '(local_address, remote_address)',
-    rule: {
-      attribute: 'network.type',
-      description: '`ipv4` or `ipv6`, from the virtual address (the real server address for FWM services)',
-    },
-  });
-  return rows;
+export function mappingTable(): MappingRow[] {
+  const tables: [string, Readonly<Record<string, AttributeRule>>][] = [
+    ['ipvs, keepalived', ADDRESS],
+    ['ipvs, keepalived', { '(local_address or remote_address)': NETWORK_TYPE }],
+    ['ipvs', IPVS],
+    ['keepalived', KEEPALIVED],
+    ['lvscope', LVSCOPE],
+    ['all', COMMON],
+  ];
+  return tables.flatMap(([domains, table]) =>
+    Object.entries(table).map(([label, rule]) => ({ domains, label, rule })),
+  );
 }
 
 function addressFamily(address: string): string {
@@ -145,9 +186,9 @@ export function labelAttributes(
     const converted = rule?.convert ? rule.convert(value, labels) : value;
     if (converted !== undefined) attributes[rule?.attribute ?? fallbackAttribute(domain, label)] = converted;
   }
-  if (domain === 'ipvs') {
+  if (domain !== 'lvscope') {
     const address = labels.get('local_address') || labels.get('remote_address');
-    if (address) attributes['network.type'] = addressFamily(address);
+    if (address) attributes[NETWORK_TYPE.attribute] = addressFamily(address);
   }
   return attributes;
 }

@@ -15,7 +15,7 @@ export const otlpOptions = [
     name: 'otlp.endpoint',
     kind: 'string',
     description:
-      'OTLP receiver base URL (http://host:4318 for http/*, http://host:4317 for grpc); http protocols append /v1/metrics. Empty disables the OTLP sink unless otlp.metrics-endpoint is set',
+      'OTLP receiver base URL (http://host:4318 for http/*, http://host:4317 for grpc); http protocols append /v1/metrics; empty disables the OTLP sink unless otlp.metrics-endpoint is set',
     default: '',
     env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
   }),
@@ -45,7 +45,7 @@ export const otlpOptions = [
   option({
     name: 'otlp.headers',
     kind: 'list',
-    description: 'Extra request headers (gRPC metadata) as key=value, values percent-encoded',
+    description: 'extra request headers (gRPC metadata) as key=value, values percent-encoded',
     default: [],
     env: 'OTEL_EXPORTER_OTLP_HEADERS',
     secret: true,
@@ -53,7 +53,7 @@ export const otlpOptions = [
   option({
     name: 'otlp.metrics-headers',
     kind: 'list',
-    description: 'Extra headers for metrics as key=value; win over otlp.headers for the same key',
+    description: 'extra headers for metrics as key=value; win over otlp.headers for the same key',
     default: [],
     env: 'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
     secret: true,
@@ -61,7 +61,7 @@ export const otlpOptions = [
   option({
     name: 'otlp.interval',
     kind: 'number',
-    description: 'Milliseconds between two exports',
+    description: 'milliseconds between two exports',
     default: 60_000,
     env: 'OTEL_METRIC_EXPORT_INTERVAL',
   }),
@@ -69,7 +69,7 @@ export const otlpOptions = [
     name: 'otlp.timeout',
     kind: 'number',
     description:
-      'Milliseconds one export may take (retries included) before it counts as failed; at most otlp.interval',
+      'milliseconds one export may take (retries included) before it counts as failed; at most otlp.interval',
     default: 10_000,
     env: 'OTEL_METRIC_EXPORT_TIMEOUT',
   }),
@@ -85,7 +85,7 @@ export const otlpOptions = [
     name: 'otlp.resource-attributes',
     kind: 'list',
     description:
-      'Extra resource attributes as key=value, values percent-encoded (host.name defaults to the hostname, service.version to the lvscope version)',
+      'extra resource attributes as key=value, values percent-encoded (host.name defaults to the hostname, service.version to the lvscope version)',
     default: [],
     env: 'OTEL_RESOURCE_ATTRIBUTES',
   }),

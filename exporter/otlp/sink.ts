@@ -18,7 +18,7 @@ import type { Logger } from '../core/log.js';
 import type { Collector } from '../core/module.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { SinkHealth } from '../sinks/health.js';
-import { packageVersion } from '../sinks/package-version.js';
+import { VERSION } from '../self/version.js';
 import { redactUrl } from '../sinks/redact-url.js';
 import { pushSnapshotMaxAgeMs } from '../sinks/snapshot-age.js';
 import type { OtlpConfig } from './options.js';
@@ -102,7 +102,7 @@ class HealthTrackingExporter implements PushMetricExporter {
 export function otlpResource(config: OtlpConfig) {
   return resourceFromAttributes({
     'host.name': hostname(),
-    'service.version': packageVersion(),
+    'service.version': VERSION,
     ...config.resourceAttributes,
     'service.name': config.serviceName,
   });
@@ -119,7 +119,7 @@ export async function startOtlpSink(
       const snapshot = await context.collector.collect(maxAgeMs);
       return { takenAtMs: snapshot.takenAtMs, families: context.families(snapshot) };
     },
-    { name: 'lvscope', version: packageVersion() },
+    { name: 'lvscope', version: VERSION },
   );
   const endpoint = redactUrl(config.url);
   const reader = new PeriodicExportingMetricReader({

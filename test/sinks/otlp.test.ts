@@ -4,7 +4,7 @@ import { Options, type OptionValue } from '../../exporter/core/options.js';
 import { otlpConfig, otlpOptions, type OtlpConfig, type OtlpProtocol } from '../../exporter/otlp/options.js';
 import { startOtlpSink } from '../../exporter/otlp/sink.js';
 import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
-import { packageVersion } from '../../exporter/sinks/package-version.js';
+import { VERSION } from '../../exporter/self/version.js';
 import { FamilyFeed, memoryLogger, syntheticFamilies, waitFor } from './harness.js';
 import {
   protosInstalled,
@@ -68,7 +68,7 @@ describe.skipIf(!protosInstalled)('OTLP sink against an in-test receiver', () =>
 
       expect(received.resource).toMatchObject({
         'service.name': 'lvs-exporter-test',
-        'service.version': packageVersion(),
+        'service.version': VERSION,
         'host.name': hostname(),
         'deployment.environment': 'test',
       });

@@ -130,7 +130,7 @@ describe('label → attribute mapping', () => {
   });
 
   test('the table documents every rule once per domain', () => {
-    const keys = mappingTable().map((row) => `${row.domain}/${row.label}`);
+    const keys = mappingTable().map((row) => `${row.domains}/${row.label}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(mappingTable().every((row) => row.rule.attribute !== '' && row.rule.description !== '')).toBe(
       true,

@@ -1,0 +1,72 @@
+/**
+ * The name mapping of the real families (IPVS and keepalived modules on the committed fixtures):
+ * every label has an attribute rule, OTel names and InfluxDB fields are well formed and unique,
+ * so no two families can overwrite each other in a push backend.
+ */
+import { describe, expect, test } from 'vitest';
+import type { MetricFamily } from '../../exporter/core/family.js';
+import { collectFamilies } from '../../exporter/tools/collect-families.js';
+import { familyTable, unmappedLabels } from '../../exporter/tools/mapping-doc.js';
+
+const RUNS: Record<string, string[]> = {
+  'kernel 6.1 capture with connection table and checker dump': [
+    '--path.procfs=fixtures/procfs/kernel-6.1-t1',
+    '--no-collector.ipvs.ipvsadm',
+    '--collector.ipvs.conn',
+    '--collector.ipvs.conn.top-clients=3',
+    '--keepalived.json-file=fixtures/keepalived/2.2.7-vrrp/steady-a-master.json',
+    '--keepalived.check-data-file=fixtures/keepalived/2.2.7-checker/keepalived_check.data',
+  ],
+  'MySQL pool with json_version 2 and text dumps': [
+    '--path.procfs=fixtures/procfs/mysql',
+    '--collector.ipvs.conn',
+    '--no-collector.ipvs.ipvsadm',
+    '--keepalived.json-file=fixtures/keepalived/derived/json-v2-steady-a-master.json',
+  ],
+  'text data and stats dumps': [
+    '--path.procfs=fixtures/procfs/procfs',
+    '--no-collector.ipvs.ipvsadm',
+    '--keepalived.data-file=fixtures/keepalived/2.2.7-vrrp/steady-a-master.data',
+    '--keepalived.stats-file=fixtures/keepalived/2.2.7-vrrp/steady-a-master.stats',
+  ],
+};
+
+const collected = new Map<string, MetricFamily[]>();
+async function families(run: string): Promise<MetricFamily[]> {
+  let list = collected.get(run);
+  if (!list) collected.set(run, (list = await collectFamilies(RUNS[run] ?? [])));
+  return list;
+}
+
+describe.each(Object.keys(RUNS))('%s', (run) => {
+  test('yields IPVS and keepalived families, every label mapped to an attribute', async () => {
+    const list = await families(run);
+    expect(list.some((family) => family.otelName?.startsWith('ipvs.'))).toBe(true);
+    expect(list.some((family) => family.otelName?.startsWith('keepalived.'))).toBe(true);
+    expect(unmappedLabels(list)).toEqual([]);
+  });
+
+  test('OTel names dotted and unique with a unit; InfluxDB measurement.field unique', async () => {
+    const pushed = (await families(run)).filter((family) => family.otelName !== null);
+    for (const family of pushed) {
+      expect(family.otelName, family.name).toMatch(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/);
+      expect(family.unit, family.name).not.toBe('');
+      expect(family.influx, family.name).not.toBeNull();
+      expect(`${family.influx?.measurement}.${family.influx?.field}`, family.name).toMatch(
+        /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/,
+      );
+    }
+    const otelNames = pushed.map((family) => family.otelName);
+    expect(otelNames.filter((name, index) => otelNames.indexOf(name) !== index)).toEqual([]);
+    const fields = pushed.map((family) => `${family.influx?.measurement}.${family.influx?.field}`);
+    expect(fields.filter((field, index) => fields.indexOf(field) !== index)).toEqual([]);
+  });
+});
+
+test('the generated family table lists aliases as not pushed', async () => {
+  const table = familyTable(await families(Object.keys(RUNS)[0] ?? ''));
+  expect(table).toMatch(/\| `node_ipvs_backend_weight` \| gauge \| — \(alias\) \|/);
+  expect(table).toMatch(
+    /\| `ipvs_destination_weight` \| gauge \| `ipvs\.destination\.connection\.weight` \|/,
+  );
+});
