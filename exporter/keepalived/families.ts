@@ -1,6 +1,12 @@
 import type { MetricFamily, MetricType, Sample } from '../core/family.js';
 import { vrrpView, type VrrpView } from './merge.js';
-import type { KeepalivedDaemon, KeepalivedSnapshot, VrrpInstance, VrrpStats } from './model.js';
+import {
+  daemonsOf,
+  type KeepalivedDaemon,
+  type KeepalivedSnapshot,
+  type VrrpInstance,
+  type VrrpStats,
+} from './model.js';
 
 interface FamilySpec {
   readonly name: string;
@@ -537,7 +543,7 @@ export function keepalivedFamilies(snapshot: {
   readonly keepalived: Partial<KeepalivedSnapshot>;
   readonly takenAtMs: number;
 }): MetricFamily[] {
-  const daemons = snapshot.keepalived.daemons ?? [];
+  const daemons = daemonsOf(snapshot.keepalived);
   const multi = daemons.length > 1;
   const compat = compatSpecs(multi);
   const f = new Families();

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { constants, type Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import net from 'node:net';
 import { FifoTracker } from './parse-fifo.js';
 import type { FifoSnapshot } from './model.js';
@@ -74,15 +74,16 @@ export class FifoReader {
     this.socket?.destroy();
     this.socket = undefined;
     try {
-      const handle = await open(this.path, constants.O_RDWR | constants.O_NONBLOCK);
-      const opened = await handle.stat();
+      // A raw descriptor, not a FileHandle (whose garbage collection would close it under the
+      // socket). O_NONBLOCK: opening a FIFO returns at once, writer or not.
+      const fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
       if (this.closed) {
-        await handle.close();
+        closeSync(fd);
         return;
       }
-      this.inode = opened.ino;
+      this.inode = fstatSync(fd).ino;
       // net.Socket takes over the descriptor (libuv pipe): reads never block a thread.
-      const socket = new net.Socket({ fd: handle.fd, readable: true, writable: false });
+      const socket = new net.Socket({ fd, readable: true, writable: false });
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => this.onData(chunk));
       socket.on('error', (error) => {

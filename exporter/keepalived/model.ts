@@ -180,10 +180,24 @@ export interface KeepalivedDaemon {
   vips?: readonly VipPresence[];
 }
 
+/**
+ * The snapshot slot: one part per source, keyed by source name (the collector merges each
+ * source's own draft into the slot key by key), reassembled per daemon by `daemonsOf`.
+ */
 export interface KeepalivedSnapshot {
-  /**
-   * One entry per configured daemon (every daemon has a dump or VIP source that creates it).
-   * With more than one, the compatibility families gain a `daemon` label.
-   */
-  readonly daemons: KeepalivedDaemon[];
+  readonly [source: string]: KeepalivedPart;
+}
+
+/** What one source read about its daemon: the daemon's name plus the fields that source fills. */
+export type KeepalivedPart = Omit<KeepalivedDaemon, 'name'> & { readonly daemon: string };
+
+/** Every daemon of a snapshot slot, its parts merged, ordered by name. */
+export function daemonsOf(slot: Partial<KeepalivedSnapshot>): KeepalivedDaemon[] {
+  const byName = new Map<string, KeepalivedDaemon>();
+  for (const part of Object.values(slot)) {
+    if (!part) continue;
+    const { daemon, ...fields } = part;
+    byName.set(daemon, Object.assign(byName.get(daemon) ?? { name: daemon }, fields));
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -9,7 +9,7 @@ import { DEFAULT_FILES, DumpRequester, readSettled, type DumpKind } from './dump
 import type { DumpSignals } from './signal.js';
 import type { FifoReader } from './fifo-reader.js';
 import { formatIssue, type ParseIssue } from './issues.js';
-import type { DumpState, KeepalivedDaemon, VipPresence } from './model.js';
+import type { DumpState, KeepalivedPart, VipPresence } from './model.js';
 import { parseCheckData } from './parse-check-data.js';
 import { expandConfig, vipsFromConfig, type ConfigVip } from './parse-conf.js';
 import { parseDataDump } from './parse-data.js';
@@ -18,16 +18,11 @@ import { parseJsonDump } from './parse-json.js';
 import { parseStatsDump } from './parse-stats.js';
 import { canonicalIp } from './vip.js';
 
-/** This daemon's entry of the draft, created by whichever of its sources runs first. */
-export function daemonSlot(draft: SnapshotDraft, name: string): KeepalivedDaemon {
-  const slotHolder = draft.keepalived as { daemons?: KeepalivedDaemon[] };
-  const daemons = (slotHolder.daemons ??= []);
-  let slot = daemons.find((d) => d.name === name);
-  if (!slot) {
-    slot = { name };
-    daemons.push(slot);
-  }
-  return slot;
+/** This source's part of the draft for its daemon (see KeepalivedSnapshot). */
+export function daemonSlot(draft: SnapshotDraft, daemon: string, source: string): KeepalivedPart {
+  const part: KeepalivedPart = { daemon };
+  (draft.keepalived as Record<string, KeepalivedPart>)[source] = part;
+  return part;
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -98,7 +93,7 @@ interface DumpSourceSpec<T> {
   readonly kind: DumpKind;
   readonly json: boolean;
   parse(text: string, file: string): { value: T; issues: readonly ParseIssue[] };
-  store(slot: KeepalivedDaemon, state: DumpState<T>): void;
+  store(slot: KeepalivedPart, state: DumpState<T>): void;
 }
 
 /** One keepalived dump file as a Source: JSON dump, text data, text stats or checker data. */
@@ -113,7 +108,7 @@ class DumpSource<T> implements Source {
   ) {}
 
   async collect(draft: SnapshotDraft): Promise<SourceOutcome> {
-    const slot = daemonSlot(draft, this.daemon);
+    const slot = daemonSlot(draft, this.daemon, this.name);
     if (this.format) slot.vrrpFormat = this.format;
     let read: Awaited<ReturnType<DumpAccess['read']>>;
     try {
@@ -169,7 +164,7 @@ export class FifoSource implements Source {
 
   async collect(draft: SnapshotDraft): Promise<SourceOutcome> {
     await this.reader.check();
-    daemonSlot(draft, this.daemon).fifo = this.reader.snapshot();
+    daemonSlot(draft, this.daemon, this.name).fifo = this.reader.snapshot();
     const parseErrors = this.reader.unparsedLines;
     if (!this.reader.isOpen)
       return { up: false, parseErrors, error: this.reader.lastError ?? `${this.reader.path} not open` };
@@ -272,7 +267,7 @@ export class VipSource implements Source {
   private async read(draft: SnapshotDraft): Promise<SourceOutcome> {
     const issues: ParseIssue[] = [];
     const wanted = this.wanted(issues);
-    const slot = daemonSlot(draft, this.daemon.name);
+    const slot = daemonSlot(draft, this.daemon.name, this.name);
     let text: string;
     try {
       text = await runIp(this.ipBinary, this.daemon.netns, this.timeoutMs);
