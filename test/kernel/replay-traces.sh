@@ -6,6 +6,7 @@
 # For each NAME.trace, OUTDIR gets NAME.kernel.csv (the kernel's answers, the simulator's CSV
 # format), NAME.kernel.json (end counters per destination, replay timing), NAME.log and NAME.end/
 # (procfs and ipvsadm snapshot right after the last line). See guest/replay.sh.
+# LVSCOPE_SAMPLE=1 also records the connection table every 0.5 s (NAME.samples).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -ge 2 ] || { echo "usage: $0 OUTDIR TRACE..." >&2; exit 2; }
@@ -19,7 +20,8 @@ for t in "$@"; do
   cp "$t" "$JOB/traces/$n.trace"
   echo "$n" >> "$JOB/traces/order"
 done
-cat > "$JOB/run.sh" <<'GUEST'
+echo "export LVREPLAY_SAMPLE=${LVSCOPE_SAMPLE:-0}" > "$JOB/run.sh"
+cat >> "$JOB/run.sh" <<'GUEST'
 # progress goes to the console, which the host keeps as console.log
 while read -r n; do
   echo "LVSCOPE-TRACE $n uptime=$(cut -d' ' -f1 /proc/uptime)" > /dev/ttyS0

@@ -568,6 +568,39 @@ static int conn_find(const char *proto, const ep_t *client, const ep_t *vip, con
   return n;
 }
 
+/* Does /proc/net/ip_vs list a proto service at ep? (its address: hex for IPv4, [full] for IPv6) */
+static bool service_exists(const char *proto, const ep_t *ep) {
+  FILE *f = fopen("/proc/net/ip_vs", "r");
+  if (!f) die("/proc/net/ip_vs: %s", strerror(errno));
+  char line[512], pr[8], addr[128];
+  bool found = false;
+  while (!found && fgets(line, sizeof line, f)) {
+    if (sscanf(line, "%7s %127s", pr, addr) != 2 || strcmp(pr, proto)) continue;
+    char *colon = strrchr(addr, ':');
+    if (!colon) continue;
+    *colon = 0;
+    ep_t e = {.port = (uint16_t)strtoul(colon + 1, NULL, 16)};
+    char *a = addr;
+    if (*a == '[') a++, a[strlen(a) - 1] = 0;
+    found = parse_proc_addr(a, &e.ip) && ep_eq(&e, ep);
+  }
+  fclose(f);
+  return found;
+}
+
+/* The service column: fwm:<mark>, else the service the kernel matches for the destination (an
+ * exact ip:port service first, then the ip:0 "all ports" service, as ip_vs_service_find does). */
+static const char *service_label(const line_t *l, char *buf, size_t n) {
+  if (l->mark) {
+    snprintf(buf, n, "fwm:%u", l->mark);
+    return buf;
+  }
+  const char *proto = l->kind == K_UDP ? "UDP" : "TCP";
+  ep_t any = l->dst;
+  any.port = 0;
+  return fmt_ep(!service_exists(proto, &l->dst) && service_exists(proto, &any) ? &any : &l->dst, buf, n);
+}
+
 /* Connections created so far: the per-CPU counters are live (ip_vs_stats lags up to 2 s). */
 static unsigned long long conns_created(void) {
   FILE *f = fopen("/proc/net/ip_vs_stats_percpu", "r");
@@ -651,9 +684,8 @@ static void new_conn_event(const line_t *l, unsigned long long *rows) {
   } else if (nbefore) {
     return; /* the packet followed an existing entry: no new connection */
   }
-  if (l->mark) snprintf(s, sizeof s, "fwm:%u", l->mark);
-  else fmt_ep(&l->dst, s, sizeof s);
-  printf("%ld,%s,%s,%s,%s\n", l->t, l->kind == K_UDP ? "udp" : "tcp", fmt_ep(&l->client, c, sizeof c), s, d);
+  printf("%ld,%s,%s,%s,%s\n", l->t, l->kind == K_UDP ? "udp" : "tcp", fmt_ep(&l->client, c, sizeof c),
+         service_label(l, s, sizeof s), d);
   fflush(stdout);
   (*rows)++;
   if (f && created) {
@@ -719,7 +751,12 @@ static int cmd_run(char **argv) {
   double t0 = 0;
   for (size_t i = 0; i < nlines; i++) {
     const line_t *l = &lines[i];
-    if (i == setup) t0 = now_ms() - (double)l->t;
+    if (i == setup) {
+      t0 = now_ms() - (double)l->t;
+      struct timespec ts;
+      clock_gettime(CLOCK_MONOTONIC, &ts); /* = /proc/uptime in the VM, for experiments' samples */
+      fprintf(stderr, "clock trace_t=%ld uptime_s=%.3f\n", l->t, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    }
     double start = now_ms();
     if (i >= setup) {
       pump_until(t0 + (double)l->t);

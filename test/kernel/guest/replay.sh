@@ -38,6 +38,10 @@ sysctls d net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
   net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
   net.ipv4.conf.all.accept_local=1 net.ipv4.conf.default.accept_local=1 net.ipv6.conf.default.accept_dad=0
 sysctls c net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+# a trace may ask for IPVS sysctls: "# sysctl: net.ipv4.vs.conn_reuse_mode=0" (the simulator's
+# matching flags are set by the tests from the same comment lines)
+trace_sysctls=$(sed -n 's/^# sysctl: *\(net\.ipv4\.vs\.[a-z_]*=[0-9]*\) *$/\1/p' "$TRACE")
+[ -z "$trace_sysctls" ] || sysctls d $trace_sysctls
 
 # director: client link with a default route to it, VIPs, one link per real server
 B=/tmp/batch.d
@@ -135,17 +139,25 @@ if [ -n "$marks" ]; then
 fi
 sleep 1   # let the servers bind
 
+# LVREPLAY_SAMPLE=1: the connection table every 0.5 s while the trace runs (for experiments)
+if [ "${LVREPLAY_SAMPLE:-0}" = 1 ]; then
+  $IP netns exec d sh -c 'while :; do echo "@ $(cut -d" " -f1 /proc/uptime)"; cat /proc/net/ip_vs_conn; usleep 500000; done' > "$OUT.samples" 2>&1 &
+  SAMPLER=$!
+fi
+echo "@ start $(cut -d' ' -f1 /proc/uptime)" >> "$LOG"
 $IP netns exec d lvreplay run "$TRACE" /run/netns/c eth0 $DIR_MAC > "$OUT.kernel.csv" 2>>"$LOG"
 rc=$?
+[ -z "${SAMPLER:-}" ] || kill "$SAMPLER"
 
 # end snapshot: procfs first (it is what the counters say right now), then ipvsadm's views
 E=$OUT.end
 mkdir -p "$E/net" "$E/ipvsadm"
+# (--persistent-conn first: NAME.kernel.json takes its end counters from it)
 in_ns d "for f in ip_vs ip_vs_stats ip_vs_stats_percpu ip_vs_conn; do cat /proc/net/\$f > $E/net/\$f; done
+  $IPVSADM -Ln --persistent-conn --nosort > $E/ipvsadm/ipvsadm-Ln--persistent-conn--nosort.txt 2>&1
   $IPVSADM -Ln --stats --exact --nosort > $E/ipvsadm/ipvsadm-Ln--stats--exact--nosort.txt 2>&1
   $IPVSADM -Ln --rate --exact --nosort > $E/ipvsadm/ipvsadm-Ln--rate--exact--nosort.txt 2>&1
   $IPVSADM -Ln --thresholds --nosort > $E/ipvsadm/ipvsadm-Ln--thresholds--nosort.txt 2>&1
-  $IPVSADM -Ln --persistent-conn --nosort > $E/ipvsadm/ipvsadm-Ln--persistent-conn--nosort.txt 2>&1
   $IPVSADM -Ln --nosort > $E/ipvsadm/ipvsadm-Ln--nosort.txt 2>&1
   $IPVSADM -S -n > $E/ipvsadm/ipvsadm-S-n.txt 2>&1
   $IPVSADM -L --timeout > $E/ipvsadm/ipvsadm-L--timeout.txt 2>&1"
@@ -154,24 +166,21 @@ for p in $SERVERS; do kill "$p" 2>/dev/null; done
 $IP netns del d; $IP netns del c
 k=0; for r in $rss; do k=$((k + 1)); $IP netns del "s$k"; done
 
-# end counters per destination, in the kernel's list order, plus the replay timing
+# end counters per destination, in the kernel's list order, plus the replay timing (not the
+# --stats totals: ipvsadm reads the estimator's copy, which lags up to 2 s)
 summary=$(grep '^summary ' "$LOG" | tail -n 1)
 awk -v summary="$summary" -v kernel="$(cat /etc/lvscope-kernel)" -v date="$(date -u +%Y-%m-%d)" '
   function key(proto, addr) { return proto == "FWM" ? "fwm:" addr : addr }
-  FNR == 1 { file++ }
   /^(TCP|UDP|SCTP|FWM) / {
-    svc = key($1, $2)
-    if (file == 1) {
-      order[++n] = svc; proto[svc] = tolower($1); i = 3; if ($i == "IPv6") i++; sched[svc] = $i
-      persist[svc] = 0; for (j = i; j < NF; j++) if ($j == "persistent") persist[svc] = $(j + 1)
-      nd[svc] = 0
-    }
+    svc = key($1, $2); order[++n] = svc; proto[svc] = tolower($1)
+    i = 3; if ($i == "IPv6") i++; sched[svc] = $i
+    persist[svc] = 0; for (j = i; j < NF; j++) if ($j == "persistent") persist[svc] = $(j + 1)
+    nd[svc] = 0
     next
   }
-  /^  -> / && file == 1 && $2 != "RemoteAddress:Port" {
+  /^  -> / && $2 != "RemoteAddress:Port" {
     d = ++nd[svc]; dest[svc, d] = $2; w[svc, d] = $3; pc[svc, d] = $4; ac[svc, d] = $5; ic[svc, d] = $6
   }
-  /^  -> / && file == 2 && $2 != "RemoteAddress:Port" { conns[svc, $2] = $3; inp[svc, $2] = $4; outp[svc, $2] = $5 }
   END {
     printf "{\n  \"kernel\": \"%s\",\n  \"recorded\": \"%s\",\n  \"replay\": {", kernel, date
     m = split(summary, kv, " "); sep = ""
@@ -182,10 +191,10 @@ awk -v summary="$summary" -v kernel="$(cat /etc/lvscope-kernel)" -v date="$(date
       printf "%s\n    {\"service\": \"%s\", \"proto\": \"%s\", \"scheduler\": \"%s\", \"persistent\": %d, \"dests\": [", (s > 1 ? "," : ""), v, proto[v], sched[v], persist[v]
       for (d = 1; d <= nd[v]; d++) {
         x = dest[v, d]
-        printf "%s\n      {\"server\": \"%s\", \"weight\": %d, \"active\": %d, \"inactive\": %d, \"persistent\": %d, \"conns\": %d, \"inpkts\": %d, \"outpkts\": %d}", (d > 1 ? "," : ""), x, w[v, d], ac[v, d], ic[v, d], pc[v, d], conns[v, x], inp[v, x], outp[v, x]
+        printf "%s\n      {\"server\": \"%s\", \"weight\": %d, \"active\": %d, \"inactive\": %d, \"persistent\": %d}", (d > 1 ? "," : ""), x, w[v, d], ac[v, d], ic[v, d], pc[v, d]
       }
       printf "%s]}", (nd[v] ? "\n    " : "")
     }
     printf "\n  ]\n}\n"
-  }' "$E/ipvsadm/ipvsadm-Ln--persistent-conn--nosort.txt" "$E/ipvsadm/ipvsadm-Ln--stats--exact--nosort.txt" > "$OUT.kernel.json"
+  }' "$E/ipvsadm/ipvsadm-Ln--persistent-conn--nosort.txt" > "$OUT.kernel.json"
 exit $rc

@@ -1,0 +1,253 @@
+// Shared by the kernel agreement tests: the recorded traces, the simulator run on them, and a
+// comparison of the simulator's rows with the kernel's, per scheduler.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+export const tracesDir = join(repoRoot, 'fixtures', 'kernel-traces');
+const simulator = join(repoRoot, 'dist', 'analyzer', 'main.js');
+
+/** The schedulers of Debian 12's 6.1 kernel; every one is deterministic (twos came in 6.2). */
+export const kernelSchedulers = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'sed',
+  'nq',
+  'fo',
+  'ovf',
+  'lblc',
+  'lblcr',
+  'dh',
+  'sh',
+  'mh',
+];
+
+export interface Row {
+  line: number;
+  time: string;
+  proto: string;
+  client: string;
+  service: string;
+  realServer: string;
+}
+
+export function traceNames(): string[] {
+  return readdirSync(tracesDir)
+    .filter((f) => f.endsWith('.trace'))
+    .map((f) => f.slice(0, -'.trace'.length))
+    .sort();
+}
+
+export function parseCsv(text: string, origin: string): Row[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines[0] !== 'time_ms,proto,client,service,real_server') {
+    throw new Error(`${origin}:1: not the simulator's CSV header: ${lines[0] ?? '(empty)'}`);
+  }
+  return lines.slice(1).map((l, i) => {
+    const f = l.split(',');
+    if (f.length !== 5) throw new Error(`${origin}:${i + 2}: expected 5 fields, got ${f.length}`);
+    const [time, proto, client, service, realServer] = f as [string, string, string, string, string];
+    return { line: i + 2, time, proto, client, service, realServer };
+  });
+}
+
+/** Canonical service key as the CSV writes it: ip:port, [compressed ipv6]:port, fwm:<mark>. */
+function serviceKey(kind: string, value: string): string {
+  if (kind === '-f' || kind === '--fwmark-service') return `fwm:${Number(value)}`;
+  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(value);
+  if (v6) return `[${new URL(`http://[${v6[1]}]/`).hostname.slice(1, -1)}]:${v6[2] ?? '0'}`;
+  const v4 = /^([\d.]+)(?::(\d+))?$/.exec(value);
+  return v4 ? `${v4[1]}:${v4[2] ?? '0'}` : value;
+}
+
+const serviceFlags = new Set([
+  '-t',
+  '--tcp-service',
+  '-u',
+  '--udp-service',
+  '--sctp-service',
+  '-f',
+  '--fwmark-service',
+]);
+
+/**
+ * The scheduler of each service over time, from the trace's -A/-E lines (ipvsadm's default is wlc).
+ * Returns a lookup: service key and time → scheduler name.
+ */
+export function schedulerLookup(traceText: string): (service: string, time: number) => string {
+  const changes = new Map<string, { time: number; sched: string }[]>();
+  let last = 0;
+  for (const raw of traceText.split('\n')) {
+    const words = raw.replace(/#.*/, '').trim().split(/\s+/).filter(Boolean);
+    if (/^\d+$/.test(words[0] ?? '')) last = Number(words.shift());
+    if (words[0] === 'ipvsadm') words.shift();
+    const cmd = words[0];
+    if (cmd !== '-A' && cmd !== '--add-service' && cmd !== '-E' && cmd !== '--edit-service') continue;
+    let key: string | undefined;
+    let sched = 'wlc';
+    for (let i = 1; i < words.length - 1; i++) {
+      const w = words[i] ?? '';
+      if (serviceFlags.has(w)) key = serviceKey(w, words[i + 1] ?? '');
+      if (w === '-s' || w === '--scheduler') sched = words[i + 1] ?? sched;
+    }
+    if (key === undefined) continue;
+    const list = changes.get(key) ?? [];
+    list.push({ time: last, sched });
+    changes.set(key, list);
+  }
+  return (service, time) => {
+    const list = changes.get(service) ?? [];
+    const current = list.filter((c) => c.time <= time).at(-1) ?? list[0];
+    return current?.sched ?? '(no service)';
+  };
+}
+
+/** Simulator flags for the IPVS sysctls a trace asks for ("# sysctl: net.ipv4.vs.NAME=VALUE"). */
+export function simulatorFlags(traceText: string, origin: string): string[] {
+  const flags: string[] = [];
+  for (const m of traceText.matchAll(/^# sysctl: *net\.ipv4\.vs\.([a-z_]+)=(\d+) *$/gm)) {
+    const [, name, value] = m as unknown as [string, string, string];
+    if (name === 'conn_reuse_mode') flags.push('--conn-reuse-mode', value);
+    else if (name === 'expire_quiescent_template' && value === '1') flags.push('--expire-quiescent-template');
+    else if (name === 'lblc_expiration') flags.push('--lblc-expiration', value);
+    else if (name === 'lblcr_expiration') flags.push('--lblcr-expiration', value);
+    else throw new Error(`${origin}: no simulator flag for net.ipv4.vs.${name}=${value}`);
+  }
+  return flags;
+}
+
+export async function simulate(tracePath: string, format: 'csv' | 'json', flags: string[]): Promise<string> {
+  const { stdout } = await run(
+    process.execPath,
+    [simulator, 'simulate', '--trace', tracePath, '--format', format, ...flags],
+    { timeout: 60_000, maxBuffer: 64 << 20 },
+  );
+  return stdout;
+}
+
+export interface Tally {
+  total: number;
+  agree: number;
+}
+
+export interface Comparison {
+  bySched: Map<string, Tally>;
+  mismatches: string[];
+}
+
+/** Row by row: the same connections in the same order, and the same real server for each. */
+export function compareRows(
+  kernel: Row[],
+  sim: Row[],
+  schedOf: (service: string, time: number) => string,
+): Comparison {
+  const bySched = new Map<string, Tally>();
+  const mismatches: string[] = [];
+  const n = Math.max(kernel.length, sim.length);
+  for (let i = 0; i < n; i++) {
+    const k = kernel[i];
+    const s = sim[i];
+    const ref = k ?? s;
+    if (!ref) continue;
+    const sched = schedOf(ref.service, Number(ref.time));
+    const tally = bySched.get(sched) ?? { total: 0, agree: 0 };
+    bySched.set(sched, tally);
+    tally.total++;
+    const same =
+      k !== undefined &&
+      s !== undefined &&
+      k.time === s.time &&
+      k.proto === s.proto &&
+      k.client === s.client &&
+      k.service === s.service &&
+      k.realServer === s.realServer;
+    if (same) tally.agree++;
+    else {
+      const show = (r: Row | undefined): string =>
+        r ? `${r.time},${r.proto},${r.client},${r.service},${r.realServer}` : '(none)';
+      mismatches.push(`row ${i + 1} [${sched}]: kernel ${show(k)} / simulator ${show(s)}`);
+    }
+  }
+  return { bySched, mismatches };
+}
+
+export function mergeTallies(into: Map<string, Tally>, from: Map<string, Tally>): void {
+  for (const [sched, t] of from) {
+    const acc = into.get(sched) ?? { total: 0, agree: 0 };
+    acc.total += t.total;
+    acc.agree += t.agree;
+    into.set(sched, acc);
+  }
+}
+
+export function formatTallies(title: string, tallies: Map<string, Tally>): string {
+  const rows = [...tallies.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const lines = rows.map(
+    ([sched, t]) =>
+      `  ${sched.padEnd(8)} ${String(t.agree).padStart(5)}/${String(t.total).padEnd(5)} ${((100 * t.agree) / t.total).toFixed(1)} %`,
+  );
+  return [`${title}: agreement per scheduler (new connections)`, ...lines].join('\n');
+}
+
+/** End counters per destination, as recorded from the kernel (NAME.kernel.json). */
+export interface DestCounters {
+  active: number;
+  inactive: number;
+  persistent: number;
+}
+
+export function kernelCounters(jsonText: string): Map<string, DestCounters> {
+  const doc = JSON.parse(jsonText) as {
+    services: {
+      service: string;
+      dests: { server: string; active: number; inactive: number; persistent: number }[];
+    }[];
+  };
+  const out = new Map<string, DestCounters>();
+  for (const svc of doc.services) {
+    for (const d of svc.dests) {
+      out.set(`${svc.service} -> ${d.server}`, {
+        active: d.active,
+        inactive: d.inactive,
+        persistent: d.persistent,
+      });
+    }
+  }
+  return out;
+}
+
+/** The same counters from `simulate --format json`. */
+export function simulatorCounters(jsonText: string): Map<string, DestCounters> {
+  const doc = JSON.parse(jsonText) as {
+    services: {
+      service: string;
+      destinations: {
+        real_server: string;
+        active_conns: number;
+        inactive_conns: number;
+        persistent_conns: number;
+      }[];
+    }[];
+  };
+  const out = new Map<string, DestCounters>();
+  for (const svc of doc.services) {
+    for (const d of svc.destinations) {
+      out.set(`${svc.service} -> ${d.real_server}`, {
+        active: d.active_conns,
+        inactive: d.inactive_conns,
+        persistent: d.persistent_conns,
+      });
+    }
+  }
+  return out;
+}
+
+export function readTrace(name: string): string {
+  return readFileSync(join(tracesDir, `${name}.trace`), 'utf8');
+}
