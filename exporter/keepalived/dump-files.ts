@@ -35,7 +35,7 @@ export async function readSettled(
       } else {
         const text = await readBounded(file);
         const after = await stat(file);
-        const whole = options.json ? text.trim() !== '' : text.endsWith('\n');
+        const whole = options.json ? isCompleteJson(text) : text.endsWith('\n');
         if (
           after.size === before.size &&
           after.mtimeMs === before.mtimeMs &&
@@ -44,7 +44,11 @@ export async function readSettled(
         ) {
           return { text, mtimeMs: after.mtimeMs };
         }
-        lastProblem = 'file still being written';
+        lastProblem = whole
+          ? 'file still being written'
+          : options.json
+            ? 'incomplete JSON'
+            : 'no final newline (torn)';
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -56,6 +60,16 @@ export async function readSettled(
     }
     if (Date.now() + POLL_MS > deadline) throw new Error(`${file}: ${lastProblem} within the timeout`);
     await sleep(POLL_MS);
+  }
+}
+
+/** A sidecar copying the JSON dump non-atomically can expose half a file: wait for all of it. */
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

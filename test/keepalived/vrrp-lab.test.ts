@@ -41,7 +41,7 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
   };
 
   beforeAll(async () => {
-    await lab.setUp();
+    lab.setUp();
     lab.startKeepalived('lb1');
     lab.startKeepalived('lb2');
     await lab.waitPidFiles('lb1');

@@ -117,7 +117,7 @@ export class VrrpLab {
     return this.ns[node];
   }
 
-  async setUp(): Promise<void> {
+  setUp(): void {
     const existing = this.ip('netns', 'list');
     for (const name of Object.values(this.ns)) {
       if (existing.split('\n').some((line) => line.split(' ')[0] === name))
