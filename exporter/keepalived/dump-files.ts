@@ -16,8 +16,8 @@ export interface SettledFile {
 
 /**
  * Reads a file keepalived may be rewriting in place: retries until size and mtime are the same
- * before and after the read, the content has that size and ends with a newline (text dumps end
- * with one; JSON is written to a temporary file and renamed, so it is whole once visible).
+ * before and after the read, the content has that size and is whole: text dumps end with a
+ * newline; JSON must parse (keepalived renames it into place, but a copying sidecar may not).
  * `notBeforeMs` additionally waits for a file written after that time (a fresh dump).
  */
 export async function readSettled(
