@@ -137,7 +137,7 @@ if [ -n "$marks" ]; then
     prio=$((prio + 1))
   done
 fi
-sleep 1   # let the servers bind
+# (no wait for the servers to bind: the trace's initial ipvsadm lines and its first second run first)
 
 # LVREPLAY_SAMPLE=1: the connection table every 0.5 s while the trace runs (for experiments)
 if [ "${LVREPLAY_SAMPLE:-0}" = 1 ]; then
