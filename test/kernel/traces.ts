@@ -141,7 +141,11 @@ export interface Comparison {
   mismatches: string[];
 }
 
-/** Row by row: the same connections in the same order, and the same real server for each. */
+/**
+ * Connection by connection: rows are matched on time, protocol, client and service (so one extra
+ * or missing row does not shift the rest), then must name the same real server. A row only one
+ * side has is a disagreement too.
+ */
 export function compareRows(
   kernel: Row[],
   sim: Row[],
@@ -149,30 +153,24 @@ export function compareRows(
 ): Comparison {
   const bySched = new Map<string, Tally>();
   const mismatches: string[] = [];
-  const n = Math.max(kernel.length, sim.length);
-  for (let i = 0; i < n; i++) {
-    const k = kernel[i];
-    const s = sim[i];
-    const ref = k ?? s;
-    if (!ref) continue;
-    const sched = schedOf(ref.service, Number(ref.time));
+  const key = (r: Row): string => `${r.time},${r.proto},${r.client},${r.service}`;
+  const pending = new Map<string, Row[]>();
+  for (const r of sim) pending.set(key(r), [...(pending.get(key(r)) ?? []), r]);
+  const count = (r: Row, agree: boolean, what: string): void => {
+    const sched = schedOf(r.service, Number(r.time));
     const tally = bySched.get(sched) ?? { total: 0, agree: 0 };
     bySched.set(sched, tally);
     tally.total++;
-    const same =
-      k !== undefined &&
-      s !== undefined &&
-      k.time === s.time &&
-      k.proto === s.proto &&
-      k.client === s.client &&
-      k.service === s.service &&
-      k.realServer === s.realServer;
-    if (same) tally.agree++;
-    else {
-      const show = (r: Row | undefined): string =>
-        r ? `${r.time},${r.proto},${r.client},${r.service},${r.realServer}` : '(none)';
-      mismatches.push(`row ${i + 1} [${sched}]: kernel ${show(k)} / simulator ${show(s)}`);
-    }
+    if (agree) tally.agree++;
+    else mismatches.push(`[${sched}] ${key(r)}: ${what}`);
+  };
+  for (const k of kernel) {
+    const s = pending.get(key(k))?.shift();
+    if (!s) count(k, false, `kernel ${k.realServer}, simulator has no row`);
+    else count(k, s.realServer === k.realServer, `kernel ${k.realServer}, simulator ${s.realServer}`);
+  }
+  for (const rows of pending.values()) {
+    for (const s of rows) count(s, false, `simulator ${s.realServer}, kernel has no row`);
   }
   return { bySched, mismatches };
 }
