@@ -6,6 +6,7 @@ import type { SchedulerName, SchedulerSettings } from '../schedulers/scheduler.j
 import type { IpvsadmCommand, ServerSettings, ServiceSettings, ServiceSpec } from '../trace/types.js';
 import { Conn } from './conn.js';
 import { Dest } from './dest.js';
+import { seededRandom32 } from './random.js';
 import type { Packet } from './packet.js';
 import { Service } from './service.js';
 import type { Direction } from './tcp.js';
@@ -59,31 +60,6 @@ const DEST_TRASH_PERIOD_MS = 120_000;
 const EXPIRE_LATER_MS = 60_000;
 const FTP_PORT = 21;
 const FTP_DATA_PORT = 20;
-
-/** sfc32 seeded through splitmix32: small, fast, good enough for twos' distribution tests. */
-function seededRandom32(seed: number): () => number {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = next();
-  let b = next();
-  let c = next();
-  let d = next();
-  return () => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t;
-  };
-}
 
 function serviceKey(spec: ServiceSpec): string {
   return spec.kind === 'fwmark'

@@ -16,7 +16,7 @@ export function lblcOverloaded(d: Dest, dests: readonly Dest[]): boolean {
 }
 
 interface LblcEntry extends CacheEntry {
-  readonly dest: Dest;
+  dest: Dest;
 }
 
 /**
@@ -45,11 +45,16 @@ export class LocalityLeastConnection implements Scheduler {
     }
     const dest = weightedLeast(svc.dests);
     if (dest === null) return null;
-    if (entry === undefined || entry.dest !== dest) {
-      // The kernel unlinks the stale entry without decrementing its counter, then hashes anew.
-      if (entry !== undefined) this.cache.unlink(key);
+    if (entry === undefined) {
       dest.refs++;
       this.cache.insert(key, { dest, lastuse: now, bucket: this.cache.bucketFor(pkt.dfold) });
+    } else if (entry.dest !== dest) {
+      // The kernel frees the entry and hashes a new one for the same address (same bucket)
+      // without decrementing its entry counter; updating in place is the same but for that.
+      entry.dest.refs--;
+      dest.refs++;
+      entry.dest = dest;
+      this.cache.counted++;
     }
     return dest;
   }

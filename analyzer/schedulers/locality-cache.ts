@@ -51,14 +51,6 @@ export class LocalityCache<E extends CacheEntry> {
     this.counted++;
   }
 
-  /** Unlinks an entry without touching the counter (lblc's replacement path). */
-  unlink(key: string): void {
-    const entry = this.map.get(key);
-    if (entry === undefined) return;
-    this.map.delete(key);
-    this.onRemove(entry);
-  }
-
   clear(): void {
     for (const entry of this.map.values()) this.onRemove(entry);
     this.map.clear();

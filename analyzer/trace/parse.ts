@@ -7,10 +7,19 @@ import type { EventKind, TraceEvent, TraceItem } from './types.js';
 const TIME = /^\d+(\.\d+)?$/;
 const TCP_EVENTS: ReadonlySet<string> = new Set(['syn', 'est', 'fin', 'rst']);
 
+/** Parsed endpoints by text: traces repeat the same clients and VIPs on many lines. */
+const endpointCache = new Map<string, Endpoint>();
+const ENDPOINT_CACHE_LIMIT = 1 << 16;
+
 function endpointField(field: string, text: string | undefined): Endpoint {
   if (text === undefined) throw new FieldError(field, 'missing (expected ip:port or [ipv6]:port)');
+  const cached = endpointCache.get(text);
+  if (cached) return cached;
   try {
-    return parseEndpoint(text);
+    const ep = parseEndpoint(text);
+    if (endpointCache.size >= ENDPOINT_CACHE_LIMIT) endpointCache.clear();
+    endpointCache.set(text, ep);
+    return ep;
   } catch (e) {
     if (e instanceof AddressError) throw new FieldError(field, e.message);
     throw e;

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { FieldError } from './ipvsadm.js';
 import { parseTraceLine } from './parse.js';
@@ -10,29 +9,42 @@ export type TraceRecord =
   { readonly ok: true; readonly line: TraceLine } | { readonly ok: false; readonly error: TraceError };
 
 /**
- * Reads a trace line by line (memory stays bounded however long the file is) and yields every
- * parsed line or error in order. A bad line yields an error and never stops the rest. Lines
- * without a time take the time of the line before (0 at the start), so `ipvsadm -S` output can
- * head a trace as it is; times must never decrease.
+ * Reads a trace in chunks (memory stays bounded however long the file is) and yields, per chunk,
+ * every parsed line or error in order. A bad line yields an error and never stops the rest.
+ * Lines without a time take the time of the line before (0 at the start), so `ipvsadm -S`
+ * output can head a trace as it is; times must never decrease.
  */
-export async function* readTrace(input: Readable, file: string): AsyncGenerator<TraceRecord> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+export async function* readTrace(input: Readable, file: string): AsyncGenerator<TraceRecord[]> {
   let lineNo = 0;
   let lastTime = 0;
-  for await (const text of lines) {
+  let rest = '';
+  const parse = (text: string, out: TraceRecord[]): void => {
     lineNo++;
     try {
-      const parsed = parseTraceLine(text);
-      if (parsed === null) continue;
+      const parsed = parseTraceLine(text.endsWith('\r') ? text.slice(0, -1) : text);
+      if (parsed === null) return;
       const timeMs = parsed.timeMs ?? lastTime;
       if (timeMs < lastTime)
         throw new FieldError('time', `${timeMs} is before the previous line's ${lastTime}`);
       lastTime = timeMs;
-      yield { ok: true, line: { line: lineNo, timeMs, item: parsed.item } };
+      out.push({ ok: true, line: { line: lineNo, timeMs, item: parsed.item } });
     } catch (e) {
       if (!(e instanceof FieldError)) throw e;
-      yield { ok: false, error: { file, line: lineNo, field: e.field, message: e.message } };
+      out.push({ ok: false, error: { file, line: lineNo, field: e.field, message: e.message } });
     }
+  };
+  for await (const chunk of input) {
+    const text = rest + (typeof chunk === 'string' ? chunk : String(chunk));
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    const batch: TraceRecord[] = [];
+    for (const line of lines) parse(line, batch);
+    yield batch;
+  }
+  if (rest !== '') {
+    const batch: TraceRecord[] = [];
+    parse(rest, batch);
+    yield batch;
   }
 }
 

@@ -4,6 +4,11 @@
  * with '#' begins a comment that runs to the end of the line.
  */
 export function tokenize(line: string): string[] {
+  // Event lines have no quotes or comments: split them without the character loop.
+  if (!/['"#]/.test(line)) {
+    const trimmed = line.trim();
+    return trimmed === '' ? [] : trimmed.split(/\s+/);
+  }
   const words: string[] = [];
   let i = 0;
   while (i < line.length) {

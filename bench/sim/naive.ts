@@ -331,3 +331,46 @@ export class NaiveMaglevHashing implements Scheduler {
     this.table = table;
   }
 }
+
+/** lblc/lblcr's extra overload rule, with array methods. */
+function lblcOverloaded(d: Dest, dests: readonly Dest[]): boolean {
+  return d.activeConns > d.weight && dests.some((x) => x.activeConns * 2 < x.weight);
+}
+
+/** lblc without garbage collection (the benchmark never reaches a 60 s tick). */
+export class NaiveLocalityLeastConnection implements Scheduler {
+  readonly name = 'lblc';
+  private readonly cache = new Map<string, Dest>();
+
+  schedule(svc: ServiceView, pkt: Packet): Dest | null {
+    const cached = this.cache.get(pkt.daddr.text);
+    if (cached && cached.available && cached.weight > 0 && !lblcOverloaded(cached, svc.dests)) return cached;
+    const d = weightedMin(svc.dests, overhead);
+    if (d) this.cache.set(pkt.daddr.text, d);
+    return d;
+  }
+
+  onUpdate(): void {}
+}
+
+/** twos drawing from the same random source as the real one, in the same order. */
+export class NaiveTwoChoices implements Scheduler {
+  readonly name = 'twos';
+
+  constructor(private readonly random32: () => number) {}
+
+  schedule(svc: ServiceView): Dest | null {
+    const candidates = svc.dests.filter(eligible);
+    if (candidates.length === 0) return null;
+    const total = candidates.reduce((s, d) => s + d.weight, 0) + 1;
+    const draw = (): Dest => {
+      let r = Math.floor((this.random32() * total) / 2 ** 32);
+      return candidates.find((d) => (r -= d.weight) <= 0) ?? (candidates[candidates.length - 1] as Dest);
+    };
+    const c1 = draw();
+    const c2 = draw();
+    return c1 !== c2 && big(c2.weight) * big(overhead(c1)) > big(c1.weight) * big(overhead(c2)) ? c2 : c1;
+  }
+
+  onUpdate(): void {}
+}

@@ -15,10 +15,12 @@ export interface Replayed {
 export async function replayText(text: string, settings: Partial<DirectorSettings> = {}): Promise<Replayed> {
   const replay = new Replay({ ...DEFAULT_SETTINGS, ...settings });
   const rows: ConnectionRow[] = [];
-  for await (const record of readTrace(Readable.from([text]), 'test.trace')) {
-    if (!record.ok) throw new Error(formatTraceError(record.error));
-    const row = replay.feed(record.line);
-    if (row !== null) rows.push(row);
+  for await (const batch of readTrace(Readable.from([text]), 'test.trace')) {
+    for (const record of batch) {
+      if (!record.ok) throw new Error(formatTraceError(record.error));
+      const row = replay.feed(record.line);
+      if (row !== null) rows.push(row);
+    }
   }
   return { rows, replay };
 }

@@ -10,7 +10,7 @@ import { formatTraceError } from '../../analyzer/trace/types.js';
 
 async function records(text: string): Promise<TraceRecord[]> {
   const out: TraceRecord[] = [];
-  for await (const r of readTrace(Readable.from([text]), 'x.trace')) out.push(r);
+  for await (const batch of readTrace(Readable.from([text]), 'x.trace')) out.push(...batch);
   return out;
 }
 
