@@ -12,6 +12,10 @@ export const otlpModule: ExporterModule = {
   async start(ctx) {
     const config = otlpConfig(ctx.options);
     if (config === undefined) return () => Promise.resolve();
+    if (/^true$/i.test(process.env.OTEL_SDK_DISABLED ?? '')) {
+      ctx.log.info('OTLP sink off: OTEL_SDK_DISABLED=true');
+      return () => Promise.resolve();
+    }
     const { startOtlpSink } = await import('./sink.js');
     const health = sinkHealthRegistry.register('otlp');
     const stop = await startOtlpSink(config, { ...ctx, health });

@@ -5,11 +5,19 @@
  *   node dist/exporter/tools/name-mapping.js --path.procfs fixtures/procfs/kernel-6.1-t1 \
  *     --collector.ipvs.conn --keepalived.json-file fixtures/keepalived/2.2.7-vrrp/steady-a-master.json
  */
+import { SinkHealthRegistry } from '../sinks/health.js';
 import { collectFamilies } from './collect-families.js';
 import { attributeTable, familyTable, unmappedLabels } from './mapping-doc.js';
 
+/** The sink health families as they look with both sinks running (they are absent otherwise). */
+function sinkFamilies() {
+  const registry = new SinkHealthRegistry();
+  for (const sink of ['otlp', 'influx']) registry.register(sink).bufferFill(0, 0);
+  return registry.families();
+}
+
 async function run(argv: readonly string[]): Promise<number> {
-  const families = await collectFamilies(argv);
+  const families = [...(await collectFamilies(argv)), ...sinkFamilies()];
   const missing = unmappedLabels(families);
   process.stdout.write(`${familyTable(families)}\n\n${attributeTable()}\n`);
   if (missing.length > 0) process.stderr.write(`labels without a mapping rule: ${missing.join(', ')}\n`);

@@ -97,7 +97,7 @@ export function syntheticFamilies(): MetricFamily[] {
         { labels: ['FWM', '', '0', '10001000', '192.168.50.26', '3306'], value: 64 },
       ],
       otelName: 'ipvs.destination.connection.active.count',
-      influx: { measurement: 'ipvs_destination', field: 'connections_active' },
+      influx: { measurement: 'ipvs_destination', field: 'active_connections' },
     },
     {
       name: 'lvs_connections_total',
@@ -107,7 +107,7 @@ export function syntheticFamilies(): MetricFamily[] {
       labelNames: [],
       samples: [{ labels: [], value: 23765872 }],
       otelName: 'ipvs.connection.total',
-      influx: { measurement: 'ipvs_stats', field: 'connections_total' },
+      influx: { measurement: 'ipvs_stats', field: 'connections' },
     },
     {
       name: 'lvs_service_info',

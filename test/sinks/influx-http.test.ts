@@ -97,10 +97,10 @@ describe('InfluxDB 2.x/3.x API through @influxdata/influxdb-client', () => {
     const t = feed.takenAt[0];
     const destination = 'ipvs_destination,host=director-1,local_address=192.168.0.22,local_port=3306';
     expect(request.body.split('\n')).toEqual([
-      `${destination},proto=TCP,remote_address=192.168.82.22,remote_port=3306,site=dc\\ 1\\,a\\=b connections_active=248,weight=100 ${t}`,
-      `${destination},proto=TCP,remote_address=192.168.83.24,remote_port=3306,site=dc\\ 1\\,a\\=b connections_active=248,weight=100 ${t}`,
-      `ipvs_destination,host=director-1,local_mark=10001000,local_port=0,proto=FWM,remote_address=192.168.50.26,remote_port=3306,site=dc\\ 1\\,a\\=b connections_active=64,weight=20 ${t}`,
-      `ipvs_stats,host=director-1,site=dc\\ 1\\,a\\=b connections_total=23765872 ${t}`,
+      `${destination},proto=TCP,remote_address=192.168.82.22,remote_port=3306,site=dc\\ 1\\,a\\=b active_connections=248,weight=100 ${t}`,
+      `${destination},proto=TCP,remote_address=192.168.83.24,remote_port=3306,site=dc\\ 1\\,a\\=b active_connections=248,weight=100 ${t}`,
+      `ipvs_destination,host=director-1,local_mark=10001000,local_port=0,proto=FWM,remote_address=192.168.50.26,remote_port=3306,site=dc\\ 1\\,a\\=b active_connections=64,weight=20 ${t}`,
+      `ipvs_stats,host=director-1,site=dc\\ 1\\,a\\=b connections=23765872 ${t}`,
       `ipvs_service,flags=persistent,host=director-1,local_address=2620:0:0:0:0:0:0:1,local_port=80,proto=TCP,scheduler=sh,site=dc\\ 1\\,a\\=b info=1 ${t}`,
       `keepalived_vrrp,host=director-1,iname=VI_1,intf=eth0,site=dc\\ 1\\,a\\=b,vrid=52 state=2 ${t}`,
     ]);
@@ -156,7 +156,7 @@ describe('InfluxDB 1.x API through influx', () => {
     expect(write.headers.authorization).toBeUndefined();
     expect(create.headers.authorization).toBeUndefined();
     expect(write.body.split('\n')[3]).toMatch(
-      /^ipvs_stats,host=director-1,site=dc\\ 1\\,a\\=b connections_total=23765872 \d{13}$/,
+      /^ipvs_stats,host=director-1,site=dc\\ 1\\,a\\=b connections=23765872 \d{13}$/,
     );
   });
 

@@ -75,7 +75,7 @@ async function stop(sink: InfluxSink): Promise<void> {
 }
 
 async function statsSeries(db: string): Promise<{ time: number; value: number }[]> {
-  const [series] = await influxd.query('SELECT connections_total FROM ipvs_stats', db);
+  const [series] = await influxd.query('SELECT connections FROM ipvs_stats', db);
   return (series?.values ?? []).map(([time, value]) => ({ time: Number(time), value: Number(value) }));
 }
 
@@ -102,7 +102,7 @@ describe.skipIf(!influxdInstalled)('InfluxDB 1.x sink against a real influxd', (
     await stop(sink);
 
     const series = await influxd.query(
-      'SELECT weight, connections_active FROM ipvs_destination GROUP BY * ORDER BY time DESC LIMIT 1',
+      'SELECT weight, active_connections FROM ipvs_destination GROUP BY * ORDER BY time DESC LIMIT 1',
       db,
     );
     const rows = series.map((row) => ({ tags: row.tags, values: row.values[0]?.slice(1) }));

@@ -7,11 +7,15 @@ import { describe, expect, test } from 'vitest';
 import type { MetricFamily } from '../../exporter/core/family.js';
 import { collectFamilies } from '../../exporter/tools/collect-families.js';
 import { familyTable, unmappedLabels } from '../../exporter/tools/mapping-doc.js';
+import { IPVSADM_FIXTURES, REPLAY } from '../exporter/helpers.js';
+
+// The ipvsadm stand-in prints the real ipvsadm output recorded on the same kernel.
+process.env.IPVSADM_REPLAY_DIR = `${IPVSADM_FIXTURES}/kernel-6.1-t1`;
 
 const RUNS: Record<string, string[]> = {
-  'kernel 6.1 capture with connection table and checker dump': [
+  'kernel 6.1 capture with ipvsadm recordings, connection table and checker dump': [
     '--path.procfs=fixtures/procfs/kernel-6.1-t1',
-    '--no-collector.ipvs.ipvsadm',
+    `--ipvsadm.path=${REPLAY}`,
     '--collector.ipvs.conn',
     '--collector.ipvs.conn.top-clients=3',
     '--keepalived.json-file=fixtures/keepalived/2.2.7-vrrp/steady-a-master.json',
@@ -41,6 +45,8 @@ async function families(run: string): Promise<MetricFamily[]> {
 describe.each(Object.keys(RUNS))('%s', (run) => {
   test('yields IPVS and keepalived families, every label mapped to an attribute', async () => {
     const list = await families(run);
+    if (run.includes('ipvsadm'))
+      expect(list.some((family) => family.name === 'ipvs_service_connections_total')).toBe(true);
     expect(list.some((family) => family.otelName?.startsWith('ipvs.'))).toBe(true);
     expect(list.some((family) => family.otelName?.startsWith('keepalived.'))).toBe(true);
     expect(unmappedLabels(list)).toEqual([]);

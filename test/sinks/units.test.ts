@@ -21,7 +21,7 @@ describe('familiesToPoints', () => {
         remote_address: '192.168.50.26',
         remote_port: '3306',
       },
-      fields: { weight: 20, connections_active: 64 },
+      fields: { weight: 20, active_connections: 64 },
       timestampMs: 1_700_000_000_123,
     });
     expect(points.some((point) => point.measurement.startsWith('node_'))).toBe(false);
