@@ -29,15 +29,21 @@ export function familiesToPoints(
   for (const family of families) {
     if (family.influx === null) continue;
     const { measurement, field } = family.influx;
+    // Tag names in sorted order, once per family: the point key and the tag order follow from it.
+    const slots = [...new Set([...Object.keys(extraTags), ...family.labelNames])]
+      .sort()
+      .map((name) => ({ name, index: family.labelNames.indexOf(name), extra: extraTags[name] }));
     for (const sample of family.samples) {
       if (!Number.isFinite(sample.value)) continue;
-      const tags: Record<string, string> = { ...extraTags };
-      family.labelNames.forEach((name, index) => {
-        const value = sample.labels[index] ?? '';
-        if (value !== '') tags[name] = value;
-      });
-      const tagKeys = Object.keys(tags).sort();
-      const key = [measurement, ...tagKeys.map((name) => `${name}=${tags[name]}`)].join('\u0000');
+      const tags: Record<string, string> = {};
+      let key = measurement;
+      for (const { name, index, extra } of slots) {
+        const label = index >= 0 ? (sample.labels[index] ?? '') : '';
+        const value = label !== '' ? label : extra;
+        if (value === undefined || value === '') continue;
+        tags[name] = value;
+        key += `\u0000${name}=${value}`;
+      }
       const existing = points.get(key);
       if (existing) existing.fields[field] = sample.value;
       else points.set(key, { measurement, tags, fields: { [field]: sample.value }, timestampMs: timestamp });
