@@ -172,16 +172,23 @@ export class InfluxSink {
     this.context.health.bufferFill(this.buffer.size, this.buffer.capacity);
   }
 
-  /** Stops collecting, makes one last attempt to write what is buffered, then closes the writer. */
+  /**
+   * Stops collecting, lets a write in flight finish, writes what is buffered if InfluxDB is
+   * answering (a failing backend would only hold the shutdown for another timeout), then closes
+   * the writer. Points still buffered are counted as dropped.
+   */
   async stop(): Promise<void> {
     clearTimeout(this.collectTimer);
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.flushing;
-    await this.drain(true);
+    if (this.context.health.state.up !== false) await this.drain(true);
     this.stopped = true;
-    this.drop(this.buffer.take(this.buffer.size).length);
+    const unwritten = this.buffer.take(this.buffer.size).length;
+    this.drop(unwritten);
     this.reportBuffer();
+    if (unwritten > 0)
+      this.context.log.warn('InfluxDB sink stopped with unwritten points', { points: unwritten });
     await this.writer.close();
   }
 }
