@@ -49,8 +49,10 @@ const FORWARD_NAMES = { masq: 'Masq', route: 'Route', tunnel: 'Tunnel' } as cons
  * adds what the director would see of the real server for the same close in NAT mode (the
  * server's FIN), since NAT directors see replies and DR/TUN directors do not.
  *
- * Rows: every `syn`, and every `udp` datagram that does not belong to a live entry (every
- * datagram for one-packet services), with the real server of the resulting entry or `-`.
+ * Rows: every `syn` or `udp` that does not belong to an existing entry — it creates one (the
+ * real server is printed), or nothing takes it (`-`: no service, no usable dest). A SYN that
+ * replaces a finished entry (conn_reuse_mode) is new; one that follows a live entry is not.
+ * One-packet services (-o) create an entry, and so a row, for every datagram.
  */
 export class Replay {
   readonly director: Director;
@@ -82,8 +84,10 @@ export class Replay {
     );
     const d = this.director;
     switch (ev.kind) {
-      case 'syn':
-        return this.row(now, ev, d.inbound(now, pkt, TCP_SYN));
+      case 'syn': {
+        const r = d.inbound(now, pkt, TCP_SYN);
+        return r.existing ? null : this.row(now, ev, r);
+      }
       case 'est':
         d.inbound(now, pkt, TCP_ACK);
         return null;

@@ -188,14 +188,16 @@ describe('connection reuse (conn_reuse_mode)', () => {
 
   it('mode 1: a SYN on a TIME_WAIT entry is scheduled again; on a live one it follows the entry', async () => {
     const { rows, replay } = await replayText(trace);
-    expect(servers(rows)).toEqual(['2:80', '1:80', '1:80']);
+    // The SYN at 3000 follows the live entry of 2000: not a new connection, no row.
+    expect(servers(rows)).toEqual(['2:80', '1:80']);
     // The old TIME_WAIT entry is expired right after the new SYN was scheduled.
     expect(destCounters(replay, VIP, '10.0.0.2:80')).toMatchObject({ activeConns: 0, inactiveConns: 0 });
   });
 
-  it('mode 0: the SYN revives the old entry on the old server', async () => {
-    const { rows } = await replayText(trace, { connReuseMode: 0 });
-    expect(servers(rows)).toEqual(['2:80', '2:80', '2:80']);
+  it('mode 0: the SYN revives the old entry on the old server (no new connection)', async () => {
+    const { rows, replay } = await replayText(trace, { connReuseMode: 0 });
+    expect(servers(rows)).toEqual(['2:80']);
+    expect(destCounters(replay, VIP, '10.0.0.2:80')).toMatchObject({ activeConns: 1, conns: 1 });
   });
 });
 
