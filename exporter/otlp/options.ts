@@ -74,6 +74,13 @@ export const otlpOptions = [
     env: 'OTEL_METRIC_EXPORT_TIMEOUT',
   }),
   option({
+    name: 'otlp.batch-size',
+    kind: 'number',
+    description:
+      'most data points in one export request; bigger collections are split (gRPC receivers refuse messages over 4 MiB by default)',
+    default: 5_000,
+  }),
+  option({
     name: 'otlp.service-name',
     kind: 'string',
     description:
@@ -97,6 +104,7 @@ export interface OtlpConfig {
   readonly headers: Readonly<Record<string, string>>;
   readonly intervalMs: number;
   readonly timeoutMs: number;
+  readonly batchSize: number;
   readonly serviceName: string;
   readonly resourceAttributes: Readonly<Record<string, string>>;
 }
@@ -142,6 +150,10 @@ export function otlpConfig(options: Options): OtlpConfig | undefined {
   const timeoutMs = options.number('otlp.timeout');
   if (!(intervalMs > 0)) throw new Error(`otlp.interval must be > 0 ms, got ${intervalMs}`);
   if (!(timeoutMs > 0)) throw new Error(`otlp.timeout must be > 0 ms, got ${timeoutMs}`);
+  const batchSize = options.number('otlp.batch-size');
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`otlp.batch-size must be a whole number >= 1, got ${batchSize}`);
+  }
   const resourceAttributes = parseKeyValues(
     options.list('otlp.resource-attributes'),
     'otlp.resource-attributes',
@@ -156,6 +168,7 @@ export function otlpConfig(options: Options): OtlpConfig | undefined {
     },
     intervalMs,
     timeoutMs: Math.min(timeoutMs, intervalMs),
+    batchSize,
     serviceName:
       serviceName === DEFAULT_SERVICE_NAME
         ? (resourceAttributes['service.name'] ?? serviceName)

@@ -126,6 +126,7 @@ export async function startOtlpSink(
     exporter: new HealthTrackingExporter(await createExporter(config), context, endpoint),
     exportIntervalMillis: config.intervalMs,
     exportTimeoutMillis: config.timeoutMs,
+    maxExportBatchSize: config.batchSize,
     metricProducers: [producer],
   });
   const sdk = new NodeSDK({

@@ -32,23 +32,32 @@ function config(protocol: OtlpProtocol, receiver: Receiver, intervalMs = 300): O
     headers: { 'x-test-token': 'secret-1' },
     intervalMs,
     timeoutMs: Math.min(250, intervalMs),
+    batchSize: 5_000,
     serviceName: 'lvs-exporter-test',
     resourceAttributes: { 'deployment.environment': 'test' },
   };
 }
 
-async function start(protocol: OtlpProtocol, feed = new FamilyFeed(syntheticFamilies()), intervalMs = 300) {
+async function start(
+  protocol: OtlpProtocol,
+  feed = new FamilyFeed(syntheticFamilies()),
+  intervalMs = 300,
+  overrides: Partial<OtlpConfig> = {},
+) {
   const receiver = protocol === 'grpc' ? await startGrpcReceiver() : await startHttpReceiver();
   cleanups.push(() => receiver.kill());
   const registry = new SinkHealthRegistry();
   const health = registry.register('otlp');
   const { log, lines } = memoryLogger();
-  const stop = await startOtlpSink(config(protocol, receiver, intervalMs), {
-    collector: feed.collector,
-    families: feed.familiesOf,
-    log,
-    health,
-  });
+  const stop = await startOtlpSink(
+    { ...config(protocol, receiver, intervalMs), ...overrides },
+    {
+      collector: feed.collector,
+      families: feed.familiesOf,
+      log,
+      health,
+    },
+  );
   cleanups.push(stop);
   return { receiver, feed, health, registry, lines };
 }
@@ -201,6 +210,17 @@ describe.skipIf(!protosInstalled)('OTLP sink against an in-test receiver', () =>
 
     const steady = await waitFor('another export', 10_000, () => receiver.exports[changed + 1]);
     expect(total(steady)?.startTimeUnixNano).toBe(total(after)?.startTimeUnixNano);
+  });
+
+  test('a big collection goes out as several requests of at most otlp.batch-size data points', async () => {
+    const { receiver, health } = await start('grpc', undefined, 300, { batchSize: 4 });
+    await waitFor('a full round of requests', 10_000, () => health.state.sentPoints >= 9);
+    const sizes = receiver.exports.map((received) =>
+      received.metrics.reduce((n, m) => n + m.points.length, 0),
+    );
+    // 9 data points per collection (3 weights, 3 active counts, 3 single ones): requests of 4, 4 and 1.
+    expect(sizes.slice(0, 3)).toEqual([4, 4, 1]);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(4);
   });
 
   test('a hung receiver costs one bounded export per interval, never a pile of requests', async () => {
