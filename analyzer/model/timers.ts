@@ -18,10 +18,6 @@ export class TimerQueue {
   private items: Timed[] = [];
   private seq = 0;
 
-  get size(): number {
-    return this.items.length;
-  }
-
   arm(item: Timed, at: number): void {
     item.expiresAt = at;
     if (at < item.queuedAt) this.push(item, at);

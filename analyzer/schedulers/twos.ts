@@ -15,22 +15,35 @@ export class WeightedTwoChoices implements Scheduler {
 
   schedule(svc: ServiceView): Dest | null {
     let total = 0;
-    for (const d of svc.dests) if (!d.overloaded && d.weight > 0) total += d.weight;
-    if (total === 0) return null;
+    let last: Dest | null = null;
+    for (const d of svc.dests) {
+      if (d.overloaded || d.weight <= 0) continue;
+      total += d.weight;
+      last = d;
+    }
+    if (last === null) return null;
     total += 1;
     let r1 = Math.floor((this.random32() * total) / 2 ** 32);
     let r2 = Math.floor((this.random32() * total) / 2 ** 32);
-    let choice1: Dest | null = null;
-    let choice2: Dest | null = null;
+    // r ≤ Σw, so both draws end at the last eligible dest at the latest.
+    let choice1 = last;
+    let choice2 = last;
+    let found1 = false;
+    let found2 = false;
     for (const d of svc.dests) {
       if (d.overloaded || d.weight <= 0) continue;
       r1 -= d.weight;
       r2 -= d.weight;
-      if (r1 <= 0 && choice1 === null) choice1 = d;
-      if (r2 <= 0 && choice2 === null) choice2 = d;
-      if (choice1 !== null && choice2 !== null) break;
+      if (r1 <= 0 && !found1) {
+        choice1 = d;
+        found1 = true;
+      }
+      if (r2 <= 0 && !found2) {
+        choice2 = d;
+        found2 = true;
+      }
+      if (found1 && found2) break;
     }
-    if (choice1 === null || choice2 === null) return choice1 ?? choice2;
     if (
       choice1 !== choice2 &&
       productGreater(choice2.weight, choice1.overhead(), choice1.weight, choice2.overhead())
