@@ -4,7 +4,7 @@
  * client, NAT only) and INPUT-ONLY (DR/TUN) — indexed by the packet's most significant flag
  * (RST > SYN > FIN > ACK) and the current state.
  */
-export const enum TcpState {
+export enum TcpState {
   None = 0,
   Established = 1,
   SynSent = 2,
