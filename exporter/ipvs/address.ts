@@ -19,6 +19,19 @@ export function parseHex(text: string): number | undefined {
   return text.length <= 13 ? parseInt(text, 16) : Number(BigInt('0x' + text));
 }
 
+/** text[start, end) as hex (at most 13 digits, so exact), NaN when empty or not hex. */
+function hexAt(text: string, start: number, end: number): number {
+  if (end <= start || end - start > 13) return NaN;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) | 0x20; // folds A-F onto a-f, keeps digits
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return NaN;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
 export function formatIPv4(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
 }
@@ -81,10 +94,10 @@ function parseFullIPv6(text: string): number[] | undefined {
  * `[2001:0db8:...:0001]:0050` (IPv6, 46 characters). Returns an error text otherwise.
  */
 export function parseKernelEndpoint(token: string): Endpoint | string {
-  if (token.length === 13 && token[8] === ':') {
-    const address = parseHex(token.slice(0, 8));
-    const port = parseHex(token.slice(9));
-    if (address === undefined || port === undefined) return `bad hex in "${token}"`;
+  if (token.length === 13 && token.charCodeAt(8) === 58) {
+    const address = hexAt(token, 0, 8);
+    const port = hexAt(token, 9, 13);
+    if (address !== address || port !== port) return `bad hex in "${token}"`;
     return { address: formatIPv4(address), port, family: 'ipv4' };
   }
   if (token.length === 46 && token[0] === '[' && token[40] === ']' && token[41] === ':') {

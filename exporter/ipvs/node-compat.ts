@@ -54,34 +54,56 @@ export function nodeTotalsFamilies(stats: IpvsGlobalStats): MetricFamily[] {
   ];
 }
 
+interface BackendRow {
+  readonly labels: string[];
+  active: number;
+  inactive: number;
+  weight: number;
+}
+
+/** True when no two services print the same identity (so full label sets cannot collide). */
+function identitiesUnique(table: IpvsTable): boolean {
+  const seen = new Set<string>();
+  for (const s of table.services) {
+    const id = `${s.proto} ${s.address} ${s.port} ${s.mark}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+  }
+  return true;
+}
+
 /** The three backend gauges; backends that collapse onto one label set are summed, weight too. */
 export function nodeBackendFamilies(
   table: IpvsTable,
   labelNames: readonly NodeBackendLabel[],
 ): MetricFamily[] {
-  const full = labelNames.length === NODE_BACKEND_LABELS.length;
-  const sums = new Map<string, { labels: string[]; active: number; inactive: number; weight: number }>();
+  // With every label kept and distinct service identities, each backend is its own series
+  // (the kernel forbids a real server twice in one service), so no summing map is needed.
+  const direct = labelNames.length === NODE_BACKEND_LABELS.length && identitiesUnique(table);
+  const rows: BackendRow[] = [];
+  const sums = new Map<string, BackendRow>();
   for (const service of table.services) {
     const localPort = String(service.port);
     for (const destination of service.destinations) {
+      const remotePort = String(destination.port);
+      if (direct) {
+        rows.push({
+          labels: [service.address, localPort, destination.address, remotePort, service.proto, service.mark],
+          active: destination.activeConns,
+          inactive: destination.inactiveConns,
+          weight: destination.weight,
+        });
+        continue;
+      }
       const values: Record<NodeBackendLabel, string> = {
         local_address: service.address,
         local_port: localPort,
         remote_address: destination.address,
-        remote_port: String(destination.port),
+        remote_port: remotePort,
         proto: service.proto,
         local_mark: service.mark,
       };
-      const labels = full
-        ? [
-            values.local_address,
-            values.local_port,
-            values.remote_address,
-            values.remote_port,
-            values.proto,
-            values.local_mark,
-          ]
-        : labelNames.map((name) => values[name]);
+      const labels = labelNames.map((name) => values[name]);
       const key = labels.join('\u0000');
       const sum = sums.get(key);
       if (sum) {
@@ -89,17 +111,18 @@ export function nodeBackendFamilies(
         sum.inactive += destination.inactiveConns;
         sum.weight += destination.weight;
       } else {
-        sums.set(key, {
+        const row = {
           labels,
           active: destination.activeConns,
           inactive: destination.inactiveConns,
           weight: destination.weight,
-        });
+        };
+        sums.set(key, row);
+        rows.push(row);
       }
     }
   }
-  const rows = [...sums.values()];
-  const gauge = (name: string, help: string, pick: (row: (typeof rows)[number]) => number) =>
+  const gauge = (name: string, help: string, pick: (row: BackendRow) => number) =>
     nodeFamily(
       `node_ipvs_backend_${name}`,
       help,

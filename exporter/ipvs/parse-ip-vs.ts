@@ -5,7 +5,7 @@
  */
 import { formatIPv4, parseHex, parseKernelEndpoint } from './address.js';
 import type { AddressFamily, IpvsDestination, IpvsService, IpvsTable, Persistence } from './model.js';
-import { type ParseIssue, type Parsed, fields } from './parse-issue.js';
+import { type ParseIssue, type Parsed, forEachLine, tokenize } from './parse-issue.js';
 
 interface ServiceDraft {
   readonly proto: string;
@@ -49,7 +49,19 @@ function finishService(draft: ServiceDraft): IpvsService {
   };
 }
 
-const INTEGER = /^-?\d+$/;
+/** A decimal integer as the kernel's %d prints it (negative only through a kernel bug). */
+function integer(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  let value = 0;
+  for (let i = text.charCodeAt(0) === 45 ? 1 : 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return text.charCodeAt(0) === 45 ? (text.length === 1 ? undefined : -value) : value;
+}
+
+const COUNT_COLUMNS = ['Weight', 'ActiveConn', 'InActConn'] as const;
 
 function parseDestination(tokens: string[], line: number, issues: ParseIssue[]): IpvsDestination | undefined {
   const endpoint = parseKernelEndpoint(tokens[1] ?? '');
@@ -57,18 +69,28 @@ function parseDestination(tokens: string[], line: number, issues: ParseIssue[]):
     issues.push({ line, field: 'RemoteAddress:Port', message: endpoint });
     return undefined;
   }
-  const names = ['Weight', 'ActiveConn', 'InActConn'] as const;
-  const numbers: number[] = [];
-  for (const [index, name] of names.entries()) {
-    const text = tokens[3 + index];
-    if (text === undefined || !INTEGER.test(text)) {
-      issues.push({ line, field: name, message: `expected an integer, got ${JSON.stringify(text ?? '')}` });
-      return undefined;
-    }
-    numbers.push(Number(text));
+  const weight = integer(tokens[3]);
+  const activeConns = integer(tokens[4]);
+  const inactiveConns = integer(tokens[5]);
+  if (weight === undefined || activeConns === undefined || inactiveConns === undefined) {
+    const bad = weight === undefined ? 0 : activeConns === undefined ? 1 : 2;
+    const text = tokens[3 + bad] ?? '';
+    issues.push({
+      line,
+      field: COUNT_COLUMNS[bad],
+      message: `expected an integer, got ${JSON.stringify(text)}`,
+    });
+    return undefined;
   }
-  const [weight, activeConns, inactiveConns] = numbers as [number, number, number];
-  return { ...endpoint, forward: tokens[2] ?? '', weight, activeConns, inactiveConns };
+  return {
+    address: endpoint.address,
+    port: endpoint.port,
+    family: endpoint.family,
+    forward: tokens[2] ?? '',
+    weight,
+    activeConns,
+    inactiveConns,
+  };
 }
 
 function parseServiceTail(
@@ -138,18 +160,17 @@ export function parseIpVs(text: string): Parsed<IpvsTable> {
   /** Line of the service that could not be parsed, whose destinations are therefore lost. */
   let lostServiceLine: number | undefined;
 
-  const lines = text.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    const tokens = fields(lines[index]!);
-    const line = index + 1;
-    if (tokens.length === 0) continue;
+  const tokens: string[] = [];
+  forEachLine(text, (start, end, line) => {
+    tokenize(text, start, end, tokens);
+    if (tokens.length === 0) return;
     const [first, second] = tokens;
     if (first === 'IP') {
-      const size = /\(size=(\d+)\)/.exec(lines[index]!);
+      const size = /\(size=(\d+)\)/.exec(text.slice(start, end));
       if (size) connTableSize = Number(size[1]);
-      continue;
+      return;
     }
-    if (first === 'Prot' || second === 'RemoteAddress:Port') continue;
+    if (first === 'Prot' || second === 'RemoteAddress:Port') return;
     if (first === '->') {
       if (!current) {
         const message =
@@ -157,16 +178,16 @@ export function parseIpVs(text: string): Parsed<IpvsTable> {
             ? 'destination before any service'
             : `belongs to the unparsable service on line ${lostServiceLine}`;
         issues.push({ line, field: 'RemoteAddress:Port', message });
-        continue;
+        return;
       }
       const destination = parseDestination(tokens, line, issues);
       if (destination) current.destinations.push(destination);
-      continue;
+      return;
     }
     if (current) services.push(finishService(current));
     current = parseService(tokens, line, issues);
     lostServiceLine = current ? undefined : line;
-  }
+  });
   if (current) services.push(finishService(current));
   return { value: { ...(connTableSize !== undefined && { connTableSize }), services }, issues };
 }

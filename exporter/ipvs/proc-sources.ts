@@ -89,8 +89,8 @@ export function ipVsConnSource(procfs: string, options: ConnSummaryOptions): Sou
     async collect(draft, signal) {
       const summarizer = new ConnTableSummarizer(options);
       try {
-        const stream = createReadStream(path, { encoding: 'latin1', highWaterMark: 1 << 20, signal });
-        for await (const chunk of stream) summarizer.push(chunk as string);
+        const stream = createReadStream(path, { highWaterMark: 1 << 20, signal });
+        for await (const chunk of stream) summarizer.push(chunk as Buffer);
       } catch (error) {
         return readFailure(path, error);
       }

@@ -3,9 +3,9 @@
  * `capacity` whatever the number of distinct keys. Counts are exact while at most `capacity`
  * distinct keys were seen; beyond that each count is an upper bound, off by at most its `overcount`.
  */
-export class TopK {
-  private readonly position = new Map<string, number>();
-  private readonly keys: string[] = [];
+export class TopK<K extends string | number> {
+  private readonly position = new Map<K, number>();
+  private readonly keys: K[] = [];
   private readonly counts: number[] = [];
   private readonly overcounts: number[] = [];
 
@@ -14,7 +14,7 @@ export class TopK {
       throw new Error(`TopK capacity must be >= 1, got ${capacity}`);
   }
 
-  add(key: string): void {
+  add(key: K): void {
     const at = this.position.get(key);
     if (at !== undefined) {
       this.counts[at]!++;
@@ -40,10 +40,10 @@ export class TopK {
   }
 
   /** The `n` largest, largest first (ties by key, so the output is stable). */
-  top(n: number): { key: string; count: number; overcount: number }[] {
+  top(n: number): { key: K; count: number; overcount: number }[] {
     return this.keys
       .map((key, i) => ({ key, count: this.counts[i]!, overcount: this.overcounts[i]! }))
-      .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)))
       .slice(0, n);
   }
 

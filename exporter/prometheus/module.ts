@@ -1,23 +1,19 @@
 /**
  * The Prometheus endpoint: telemetry path, landing page, /-/healthy and /-/ready. Scrapes that
- * arrive together share one collection (the single-flight collector) and one rendering (cached
- * per snapshot), so two Prometheus replicas cost one read of /proc.
+ * arrive together share one collection (the single-flight collector) and one streamed rendering,
+ * so two Prometheus replicas cost one read of /proc and one rendering.
  */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { ExporterModule, RuntimeContext } from '../core/module.js';
 import { option } from '../core/options.js';
-import type { Snapshot } from '../core/snapshot.js';
 import { VERSION } from '../self/version.js';
 import { parseListenAddress } from './listen-address.js';
-import { PROMETHEUS_CONTENT_TYPE, renderExposition } from './render.js';
+import { ExpositionFanout } from './fanout.js';
+import { PROMETHEUS_CONTENT_TYPE } from './render.js';
 
 /** "IPVS" on a phone keypad; outside 9100-9999, which the exporter port registry has filled up. */
 export const DEFAULT_LISTEN_ADDRESS = ':14787';
-
-const gzipAsync = promisify(gzip);
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -69,14 +65,7 @@ export const prometheusModule: ExporterModule = {
   async start(ctx: RuntimeContext) {
     const address = parseListenAddress(ctx.options.string('web.listen-address'));
     const telemetryPath = ctx.options.string('web.telemetry-path');
-    const rendered = new WeakMap<Snapshot, Promise<string>>();
-
-    const exposition = async (): Promise<string> => {
-      const snapshot = await ctx.collector.collect(0);
-      let body = rendered.get(snapshot);
-      if (!body) rendered.set(snapshot, (body = renderExposition(ctx.families(snapshot))));
-      return body;
-    };
+    const fanout = new ExpositionFanout(ctx.families);
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -84,13 +73,9 @@ export const prometheusModule: ExporterModule = {
       if (req.method !== 'GET' && !headOnly)
         return send(res, 405, 'text/plain', 'Method Not Allowed\n', false);
       if (path === telemetryPath) {
-        const body = await exposition();
-        if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-          const zipped = await gzipAsync(body, { level: 1 });
-          res.setHeader('Content-Encoding', 'gzip');
-          return send(res, 200, PROMETHEUS_CONTENT_TYPE, zipped, headOnly);
-        }
-        return send(res, 200, PROMETHEUS_CONTENT_TYPE, body, headOnly);
+        if (headOnly) return send(res, 200, PROMETHEUS_CONTENT_TYPE, '', true);
+        const snapshot = await ctx.collector.collect(0);
+        return fanout.serve(snapshot, { res, gzip: /\bgzip\b/.test(req.headers['accept-encoding'] ?? '') });
       }
       if (path === '/-/healthy') return send(res, 200, 'text/plain', 'Healthy\n', headOnly);
       if (path === '/-/ready') return send(res, 200, 'text/plain', 'Ready\n', headOnly);

@@ -70,17 +70,38 @@ function exposed(family: MetricFamily, labelObjects: LabelObjectCache): ExposedM
 }
 
 /**
- * Renders families in the order given, leaving out families without samples (as node_exporter
- * does). A name seen twice (two modules declaring one family) throws: prom-client refuses it.
+ * Writes the exposition family by family, so memory holds one rendered family at a time however
+ * big the table (a 900k-sample exposition is ~140 MB of text). Families without samples are left
+ * out, as node_exporter does. Every family is registered before anything is written, so a name
+ * declared twice (prom-client refuses it) fails the whole exposition, never half of it. The text
+ * is exactly prom-client's Registry.metrics(): families separated by a blank line.
  */
-export async function renderExposition(families: readonly MetricFamily[]): Promise<string> {
+export async function writeExposition(
+  families: readonly MetricFamily[],
+  write: (chunk: string) => void | Promise<void>,
+): Promise<void> {
   const registry = new client.Registry();
   const labelObjects = new LabelObjectCache();
+  const names: string[] = [];
   for (const family of families) {
     if (family.samples.length === 0) continue;
     // prom-client's typings only admit its own metric classes; at runtime its Registry reads just
     // name, type and get() from a registered metric (registry.js getMetricsAsString).
     registry.registerMetric(exposed(family, labelObjects) as unknown as client.Gauge);
+    names.push(family.name);
   }
-  return registry.metrics();
+  for (const [index, name] of names.entries()) {
+    const text = await registry.getSingleMetricAsString(name);
+    await write(index === 0 ? text : `\n\n${text}`);
+  }
+  await write('\n');
+}
+
+/** The whole exposition as one string (for small outputs and tests). */
+export async function renderExposition(families: readonly MetricFamily[]): Promise<string> {
+  const chunks: string[] = [];
+  await writeExposition(families, (chunk) => {
+    chunks.push(chunk);
+  });
+  return chunks.join('');
 }

@@ -1,11 +1,14 @@
 /**
- * The HTTP endpoint of a running lvs-exporter: routes, gzip, one shared collection for concurrent
- * scrapes, a malformed line counted and skipped, a missing ip_vs, and a clean SIGTERM.
+ * The HTTP endpoint of a running lvs-exporter: routes, gzip, one shared collection and one
+ * streamed rendering for concurrent scrapes, a malformed line counted and skipped, a missing
+ * ip_vs, and a clean SIGTERM.
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeDirector } from '../../bench/scrape/generate.js';
 import {
   IPVSADM_FIXTURES,
   REPLAY,
@@ -55,7 +58,6 @@ describe('HTTP endpoint', () => {
 
   it('compresses for clients that accept gzip', async () => {
     const { url } = await exporter([`--path.procfs=${T1}`, '--no-collector.ipvs.ipvsadm']);
-    const { request } = await import('node:http');
     const body = await new Promise<{ encoding: string | undefined; data: Buffer }>((resolve, reject) => {
       request(`${url}/metrics`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
         const chunks: Buffer[] = [];
@@ -99,6 +101,33 @@ describe('HTTP endpoint', () => {
     ]);
     await scrape();
     expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(8);
+  });
+
+  it('streams a big exposition to concurrent scrapes; one hanging up mid-stream does not disturb the other', async () => {
+    const dir = tempDir('big');
+    dirs.push(dir);
+    await writeDirector(dir, { services: 3000, destinationsPerService: 4 }, 10);
+    const { url } = await exporter([`--path.procfs=${dir}`, '--no-collector.ipvs.ipvsadm']);
+    const quitter = new Promise<number>((resolve, reject) => {
+      const req = request(`${url}/metrics`, (res) => {
+        let received = 0;
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          req.destroy();
+          resolve(received);
+        });
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      req.end();
+    });
+    const full = fetch(`${url}/metrics`).then((r) => r.text());
+    const [partial, body] = await Promise.all([quitter, full]);
+    expect(partial).toBeLessThan(body.length);
+    const { samples } = parseExposition(body);
+    expect(byName(samples, 'node_ipvs_backend_weight')).toHaveLength(12_000);
+    expect(byName(samples, 'ipvs_destination_info')).toHaveLength(12_000);
+    // The exporter is still fine afterwards.
+    expect((await fetch(`${url}/metrics`)).status).toBe(200);
   });
 
   it('counts a malformed line, skips it, keeps every other series, and accumulates the count', async () => {

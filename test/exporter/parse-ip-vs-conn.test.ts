@@ -150,7 +150,7 @@ describe('bad ip_vs_conn input', () => {
 
 describe('TopK (Space-Saving)', () => {
   it('is exact while the distinct keys fit', () => {
-    const top = new TopK(10);
+    const top = new TopK<string>(10);
     for (const [key, n] of [
       ['a', 5],
       ['b', 3],
@@ -166,7 +166,7 @@ describe('TopK (Space-Saving)', () => {
   it('keeps heavy hitters and bounds the error when keys overflow', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 3000 }), (noise) => {
-        const top = new TopK(20);
+        const top = new TopK<string>(20);
         const truth = new Map<string, number>();
         const add = (key: string) => {
           top.add(key);
