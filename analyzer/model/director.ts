@@ -3,7 +3,13 @@ import { formatEndpoint, maskAddr } from '../net/addr.js';
 import { createScheduler } from '../schedulers/index.js';
 import type { HashVariant } from '../schedulers/hash.js';
 import type { SchedulerName, SchedulerSettings } from '../schedulers/scheduler.js';
-import type { IpvsadmCommand, ServerSettings, ServiceSettings, ServiceSpec } from '../trace/types.js';
+import type {
+  IpvsadmCommand,
+  ModelledSysctl,
+  ServerSettings,
+  ServiceSettings,
+  ServiceSpec,
+} from '../trace/types.js';
 import { Conn } from './conn.js';
 import { Dest } from './dest.js';
 import { seededRandom32 } from './random.js';
@@ -22,6 +28,10 @@ import {
 import type { Timed } from './timers.js';
 import { TimerQueue } from './timers.js';
 
+/**
+ * The director's starting configuration: the sysctls' values until a trace line changes them
+ * (`setSysctl`), the hash variant and the random seed.
+ */
 export interface DirectorSettings {
   /** net.ipv4.vs.conn_reuse_mode (default 1): reschedule a SYN that reuses a finished entry. */
   readonly connReuseMode: number;
@@ -84,11 +94,17 @@ export class Director {
   private readonly timers = new TimerQueue();
   private readonly tcpTimeoutsMs = [...DEFAULT_TCP_TIMEOUTS_MS];
   private udpTimeoutMs = DEFAULT_UDP_TIMEOUT_MS;
-  private readonly schedulerSettings: SchedulerSettings;
+  /** conn_reuse_mode and expire_quiescent_template as the kernel stores them (any int). */
+  private connReuseMode: number;
+  private expireQuiescentTemplate: number;
+  /** Shared with every lblc/lblcr scheduler, which read the expirations at each use. */
+  private readonly schedulerSettings: { -readonly [K in keyof SchedulerSettings]: SchedulerSettings[K] };
   private readonly trashTimer: Timed;
   private readonly expireConn = (conn: Conn, now: number): void => this.expire(conn, now);
 
-  constructor(private readonly settings: DirectorSettings = DEFAULT_SETTINGS) {
+  constructor(settings: DirectorSettings = DEFAULT_SETTINGS) {
+    this.connReuseMode = settings.connReuseMode;
+    this.expireQuiescentTemplate = settings.expireQuiescentTemplate ? 1 : 0;
     this.schedulerSettings = {
       hashVariant: settings.hashVariant,
       lblcExpirationMs: settings.lblcExpirationMs,
@@ -96,6 +112,29 @@ export class Director {
       random32: seededRandom32(settings.seed),
     };
     this.trashTimer = { expiresAt: Infinity, queuedAt: Infinity, fire: (now) => this.sweepTrash(now) };
+  }
+
+  /**
+   * `sysctl -w net.ipv4.vs.NAME=VALUE` at `now` (expirations in seconds). Like the kernel, which
+   * reads these per packet or per timer run, the new value applies from `now` on, to existing
+   * services and entries too; timers due before `now` still ran with the old one.
+   */
+  setSysctl(now: number, name: ModelledSysctl, value: number): void {
+    this.advance(now);
+    switch (name) {
+      case 'conn_reuse_mode':
+        this.connReuseMode = value;
+        return;
+      case 'expire_quiescent_template':
+        this.expireQuiescentTemplate = value;
+        return;
+      case 'lblc_expiration':
+        this.schedulerSettings.lblcExpirationMs = value * 1000;
+        return;
+      case 'lblcr_expiration':
+        this.schedulerSettings.lblcrExpirationMs = value * 1000;
+        return;
+    }
   }
 
   /** Runs every timer due before `now`. */
@@ -156,7 +195,7 @@ export class Director {
     const key = connKey(pkt);
     let conn = this.conns.get(key) ?? null;
     if (conn !== null && pkt.proto === 'tcp' && (tcpFlags & TCP_SYN) !== 0 && conn.control === null) {
-      if (this.settings.connReuseMode !== 0 && this.finishedForReuse(conn)) {
+      if (this.connReuseMode !== 0 && this.finishedForReuse(conn)) {
         // The old entry is expired on the next timer tick, after this SYN is scheduled anew.
         if (conn.nControl === 0) this.timers.arm(conn, now);
         conn = null;
@@ -192,7 +231,7 @@ export class Director {
   private finishedForReuse(conn: Conn): boolean {
     if (conn.proto !== 'tcp') return false;
     if (conn.state === TcpState.TimeWait || conn.state === TcpState.Close) return true;
-    return (this.settings.connReuseMode & 2) !== 0 && conn.state === TcpState.FinWait && conn.noOutput;
+    return (this.connReuseMode & 2) !== 0 && conn.state === TcpState.FinWait && conn.noOutput;
   }
 
   /** ip_vs_service_find: fwmark first, then exact, then an FTP service for data ports, then port 0. */
@@ -255,7 +294,7 @@ export class Director {
   /** ip_vs_check_template: a template to a removed (or, optionally, quiesced) dest is dropped. */
   private checkTemplate(ct: Conn): boolean {
     const d = ct.dest;
-    if (d.available && !(this.settings.expireQuiescentTemplate && d.weight === 0)) return true;
+    if (d.available && !(this.expireQuiescentTemplate !== 0 && d.weight === 0)) return true;
     // Invalidated: unhashed now, it lives on (still counted) until its timer fires.
     if (this.templates.get(ct.key) === ct) this.templates.delete(ct.key);
     return false;

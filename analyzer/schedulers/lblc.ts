@@ -30,9 +30,13 @@ export class LocalityLeastConnection implements Scheduler {
   private readonly cache: LocalityCache<LblcEntry>;
 
   constructor(settings: SchedulerSettings) {
-    this.cache = new LocalityCache<LblcEntry>(settings.hashVariant, settings.lblcExpirationMs, (e) => {
-      e.dest.refs--;
-    });
+    this.cache = new LocalityCache<LblcEntry>(
+      settings.hashVariant,
+      () => settings.lblcExpirationMs,
+      (e) => {
+        e.dest.refs--;
+      },
+    );
   }
 
   schedule(svc: ServiceView, pkt: Packet, now: number): Dest | null {

@@ -72,13 +72,16 @@ export class LocalityLeastConnectionReplicated implements Scheduler {
   readonly name = 'lblcr';
   readonly periodMs = CHECK_EXPIRE_INTERVAL_MS;
   private readonly cache: LocalityCache<LblcrEntry>;
-  private readonly expirationMs: number;
 
-  constructor(settings: SchedulerSettings) {
-    this.expirationMs = settings.lblcrExpirationMs;
-    this.cache = new LocalityCache<LblcrEntry>(settings.hashVariant, settings.lblcrExpirationMs, (e) => {
-      for (const d of e.set) d.refs--;
-    });
+  /** `settings.lblcrExpirationMs` is read at each use, like the kernel's sysctl. */
+  constructor(private readonly settings: SchedulerSettings) {
+    this.cache = new LocalityCache<LblcrEntry>(
+      settings.hashVariant,
+      () => settings.lblcrExpirationMs,
+      (e) => {
+        for (const d of e.set) d.refs--;
+      },
+    );
   }
 
   schedule(svc: ServiceView, pkt: Packet, now: number): Dest | null {
@@ -87,7 +90,7 @@ export class LocalityLeastConnectionReplicated implements Scheduler {
     if (entry !== undefined) {
       entry.lastuse = now;
       const least = setMin(entry.set);
-      if (entry.set.length > 1 && now > entry.lastmod + this.expirationMs) {
+      if (entry.set.length > 1 && now > entry.lastmod + this.settings.lblcrExpirationMs) {
         const most = setMax(entry.set);
         if (most !== null) {
           entry.set.splice(entry.set.indexOf(most), 1);

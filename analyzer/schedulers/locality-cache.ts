@@ -31,9 +31,10 @@ export class LocalityCache<E extends CacheEntry> {
   private rover = 0;
   private counter = 1;
 
+  /** `expirationMs` is asked at each full sweep: the sysctl may change while the cache lives. */
   constructor(
     private readonly variant: HashVariant,
-    private readonly expirationMs: number,
+    private readonly expirationMs: () => number,
     private readonly onRemove: (entry: E) => void,
   ) {}
 
@@ -59,8 +60,9 @@ export class LocalityCache<E extends CacheEntry> {
 
   tick(now: number): void {
     if (this.counter % COUNT_FOR_FULL_EXPIRATION === 0) {
+      const expirationMs = this.expirationMs();
       for (const [key, entry] of this.map) {
-        if (now < entry.lastuse + this.expirationMs) continue;
+        if (now < entry.lastuse + expirationMs) continue;
         this.remove(key, entry);
       }
       this.counter = 1;

@@ -84,8 +84,13 @@ export function simulateCommand(): Command {
         .default('csv' as const),
     )
     .option('--output <file>', 'write the result here instead of standard output')
-    .option('--conn-reuse-mode <n>', 'net.ipv4.vs.conn_reuse_mode', integer('conn-reuse-mode', 0, 3), 1)
-    .option('--expire-quiescent-template', 'net.ipv4.vs.expire_quiescent_template = 1', false)
+    .option(
+      '--conn-reuse-mode <n>',
+      'net.ipv4.vs.conn_reuse_mode at the start',
+      integer('conn-reuse-mode', 0, 3),
+      1,
+    )
+    .option('--expire-quiescent-template', 'net.ipv4.vs.expire_quiescent_template = 1 at the start', false)
     .addOption(
       new Option(
         '--hash <variant>',
@@ -96,13 +101,13 @@ export function simulateCommand(): Command {
     )
     .option(
       '--lblc-expiration <s>',
-      'net.ipv4.vs.lblc_expiration in seconds',
+      'net.ipv4.vs.lblc_expiration in seconds at the start',
       integer('lblc-expiration', 1, 2 ** 31 / 1000),
       86400,
     )
     .option(
       '--lblcr-expiration <s>',
-      'net.ipv4.vs.lblcr_expiration in seconds',
+      'net.ipv4.vs.lblcr_expiration in seconds at the start',
       integer('lblcr-expiration', 1, 2 ** 31 / 1000),
       86400,
     )
@@ -111,6 +116,10 @@ export function simulateCommand(): Command {
       'seed of the random draws of twos',
       integer('seed', 0, 0xffffffff),
       DEFAULT_SETTINGS.seed,
+    )
+    .addHelpText(
+      'after',
+      '\nThe sysctl flags set the starting values; a "sysctl -w net.ipv4.vs.NAME=VALUE" line in the trace\noverrides them from its time on.',
     )
     .action(async (opts) => {
       const settings: DirectorSettings = {

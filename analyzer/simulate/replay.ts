@@ -36,7 +36,10 @@ export interface ServiceCounters {
   readonly destinations: readonly DestinationCounters[];
 }
 
-/** An ipvsadm line the kernel (or ipvsadm) would reject; the replay goes on without it. */
+/**
+ * An ipvsadm line the kernel (or ipvsadm) would reject, or a sysctl the model does not honour;
+ * the replay goes on without it.
+ */
 export interface ReplayWarning {
   readonly line: number;
   readonly message: string;
@@ -68,6 +71,17 @@ export class Replay {
       const error = this.director.apply(line.timeMs, item.command);
       if (error !== null)
         this.warnings.push({ line: line.line, message: `ipvsadm ${item.command.op}: ${error}` });
+      return null;
+    }
+    if (item.type === 'sysctl') {
+      for (const s of item.settings) {
+        if (s.modelled) this.director.setSysctl(line.timeMs, s.name, s.value);
+        else
+          this.warnings.push({
+            line: line.line,
+            message: `sysctl net.ipv4.vs.${s.name}: not modelled, ignored (simulate keeps the 6.1 default)`,
+          });
+      }
       return null;
     }
     return this.event(line.timeMs, item.event);

@@ -1,6 +1,7 @@
 import type { Endpoint } from '../net/addr.js';
 import { AddressError, parseEndpoint } from '../net/addr.js';
 import { FieldError, parseIpvsadm } from './ipvsadm.js';
+import { parseSysctl } from './sysctl.js';
 import { tokenize } from './tokenize.js';
 import type { EventKind, TraceEvent, TraceItem } from './types.js';
 
@@ -59,14 +60,15 @@ function parseEvent(words: readonly string[]): TraceEvent {
 }
 
 export interface ParsedLine {
-  /** null when the line time was omitted (ipvsadm lines only). */
+  /** null when the line time was omitted (ipvsadm and sysctl lines only). */
   readonly timeMs: number | null;
   readonly item: TraceItem;
 }
 
 /**
- * Parses one trace line: `[TIME] [ipvsadm] ARGS…` or `TIME EVENT …`. Returns null for blank and
- * comment lines; throws FieldError naming the field at fault.
+ * Parses one trace line: `[TIME] [ipvsadm] ARGS…`, `[TIME] sysctl [-w] KEY=VALUE…` or
+ * `TIME EVENT …`. Returns null for blank and comment lines; throws FieldError naming the field
+ * at fault.
  */
 export function parseTraceLine(text: string): ParsedLine | null {
   let words: string[];
@@ -89,9 +91,15 @@ export function parseTraceLine(text: string): ParsedLine | null {
     const args = head.startsWith('-') ? words : words.slice(1);
     return { timeMs, item: { type: 'ipvsadm', command: parseIpvsadm(args) } };
   }
+  if (head === 'sysctl' || head.endsWith('/sysctl')) {
+    return { timeMs, item: { type: 'sysctl', settings: parseSysctl(words.slice(1)) } };
+  }
   if (TCP_EVENTS.has(head) || head === 'udp') {
     if (timeMs === null) throw new FieldError('time', `the ${head} event has no time`);
     return { timeMs, item: { type: 'event', event: parseEvent(words) } };
   }
-  throw new FieldError(head, 'expected an ipvsadm command or one of the events syn, est, fin, rst, udp');
+  throw new FieldError(
+    head,
+    'expected an ipvsadm or sysctl command, or one of the events syn, est, fin, rst, udp',
+  );
 }

@@ -61,8 +61,22 @@ export interface TraceEvent {
   readonly fwmark: number;
 }
 
+/** The net.ipv4.vs sysctls the model honours. */
+export type ModelledSysctl =
+  'conn_reuse_mode' | 'expire_quiescent_template' | 'lblc_expiration' | 'lblcr_expiration';
+
+/**
+ * One NAME=VALUE of a `sysctl -w net.ipv4.vs.NAME=VALUE` line. A knob the model honours carries
+ * its value as the kernel stores it (an integer; seconds for the expirations); the other 6.1
+ * knobs keep the text, since simulate only reports that it does not model them.
+ */
+export type SysctlSetting =
+  | { readonly modelled: true; readonly name: ModelledSysctl; readonly value: number }
+  | { readonly modelled: false; readonly name: string; readonly value: string };
+
 export type TraceItem =
   | { readonly type: 'ipvsadm'; readonly command: IpvsadmCommand }
+  | { readonly type: 'sysctl'; readonly settings: readonly SysctlSetting[] }
   | { readonly type: 'event'; readonly event: TraceEvent };
 
 export interface TraceLine {
