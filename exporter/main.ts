@@ -4,6 +4,7 @@
  * environment > default), creates the sources and the single-flight collector, then either prints
  * one exposition (--once) or starts every module until SIGINT/SIGTERM.
  */
+import { once } from 'node:events';
 import { Command, CommanderError } from 'commander';
 import { addOptionFlags, resolveOptions } from './core/cli.js';
 import { SingleFlightCollector } from './core/collector.js';
@@ -14,7 +15,7 @@ import type { RuntimeContext } from './core/module.js';
 import type { OptionSpec, OptionValue, Options } from './core/options.js';
 import type { Snapshot } from './core/snapshot.js';
 import { modules } from './modules.js';
-import { renderExposition } from './prometheus/render.js';
+import { writeExposition } from './prometheus/render.js';
 import { VERSION } from './self/version.js';
 
 function allSpecs(): OptionSpec[] {
@@ -45,6 +46,16 @@ function configValues(
   specs: readonly OptionSpec[],
 ): ReadonlyMap<string, OptionValue> {
   return file === undefined ? new Map() : loadConfigFile(file, specs);
+}
+
+/** Streams the exposition to stdout family by family, so memory holds one family at a time. */
+async function printExposition(list: readonly MetricFamily[]): Promise<void> {
+  let closed = false;
+  process.stdout.once('error', () => (closed = true)); // EPIPE: the reader stopped early (`| head`)
+  await writeExposition(list, async (chunk) => {
+    if (closed || process.stdout.write(chunk)) return;
+    await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')]);
+  });
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -107,11 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     modules.flatMap((module) => module.families?.(snapshot, options) ?? []);
 
   if (command.opts<{ once?: boolean }>().once) {
-    const text = await renderExposition(families(await collector.collect()));
-    await new Promise<void>((resolve) => {
-      process.stdout.once('error', () => resolve()); // EPIPE: the reader stopped early (`| head`)
-      process.stdout.write(text, () => resolve());
-    });
+    await printExposition(families(await collector.collect()));
     return 0;
   }
   log.info('starting lvs-exporter', { version: VERSION });

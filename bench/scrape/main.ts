@@ -114,6 +114,17 @@ async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
+/** Every process the bench started, stopped by PID on exit or on Ctrl-C, and its tree. */
+const children = new Set<ChildProcess>();
+let benchDir: string | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGTERM');
+    if (benchDir) rmSync(benchDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
 async function startTarget(
   name: string,
   emits: string,
@@ -126,6 +137,8 @@ async function startTarget(
     env: { ...process.env, ...env },
     stdio: 'ignore',
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const url = `http://127.0.0.1:${port}/metrics`;
   await waitUntilUp(url, child);
   return { name, emits, url, child, times: [], cpuMs: 0, samples: 0, bytes: 0 };
@@ -293,6 +306,7 @@ async function main(): Promise<void> {
   const connLines = flag('conn-lines', 1_000_000);
   const rounds = flag('rounds', 7);
   const dir = mkdtempSync(join(tmpdir(), 'lvscope-bench-'));
+  benchDir = dir;
   const load = () =>
     loadavg()
       .map((l) => l.toFixed(1))

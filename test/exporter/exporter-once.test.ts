@@ -40,7 +40,12 @@ const up = (text: string): Record<string, number> =>
 describe('lvs-exporter --once', () => {
   it('prints every family for the 6.1 capture with replayed ipvsadm, and promtool finds nothing to lint', async () => {
     const { code, stdout } = await once(
-      [`--path.procfs=${T1}`, `--ipvsadm.path=${REPLAY}`, '--collector.ipvs.conn'],
+      [
+        `--path.procfs=${T1}`,
+        `--ipvsadm.path=${REPLAY}`,
+        '--collector.ipvs.conn',
+        '--collector.ipvs.conn.top-clients=3',
+      ],
       t1Replay,
     );
     expect(code).toBe(0);
@@ -76,6 +81,8 @@ describe('lvs-exporter --once', () => {
       'ipvs_connection_table_entries',
       'ipvs_connection_table_templates',
       'ipvs_connection_table_size',
+      'ipvs_connection_table_top_client_entries',
+      'ipvs_connection_table_top_client_overcount',
       'lvscope_source_duration_seconds',
       'lvscope_source_parse_errors_total',
       'lvscope_collection_duration_seconds',
