@@ -50,11 +50,22 @@ function configValues(
 
 /** Streams the exposition to stdout family by family, so memory holds one family at a time. */
 async function printExposition(list: readonly MetricFamily[]): Promise<void> {
+  // EPIPE (the reader stopped early, `| head`) ends the output quietly; it may surface as an
+  // exception of write() on a synchronous pipe or as an 'error' event.
   let closed = false;
-  process.stdout.once('error', () => (closed = true)); // EPIPE: the reader stopped early (`| head`)
+  process.stdout.on('error', () => (closed = true));
   await writeExposition(list, async (chunk) => {
-    if (closed || process.stdout.write(chunk)) return;
-    await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')]);
+    if (closed) return;
+    try {
+      if (process.stdout.write(chunk)) return;
+    } catch {
+      closed = true;
+      return;
+    }
+    // once() rejects on an 'error' event while waiting: that is the EPIPE case too.
+    await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]).catch(
+      () => (closed = true),
+    );
   });
 }
 

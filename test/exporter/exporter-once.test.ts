@@ -2,9 +2,11 @@
  * lvs-exporter --once end to end: the built binary on the real captures, with the real ipvsadm
  * (which fails on this kernel) or a replay of recorded ipvsadm output, and promtool's linter.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeDirector } from '../../bench/scrape/generate.js';
 import { parseIpvsadmStats } from '../../exporter/ipvs/parse-ipvsadm.js';
 import {
   EXPORTER,
@@ -246,6 +248,25 @@ describe('lvs-exporter --once', () => {
     const address = await run(process.execPath, [EXPORTER, '--web.listen-address=nonsense']);
     expect(address.code).toBe(1);
     expect(address.stderr).toContain('--web.listen-address wants HOST:PORT');
+  });
+
+  it('exits 0 when the reader stops early (`| head`) on a big exposition', async () => {
+    const dir = tempDir('head');
+    dirs.push(dir);
+    await writeDirector(dir, { services: 3000, destinationsPerService: 4 }, 10);
+    const child = spawn(
+      process.execPath,
+      [EXPORTER, '--once', `--path.procfs=${dir}`, '--no-collector.ipvs.ipvsadm'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 
   it('--version prints the package version', async () => {
