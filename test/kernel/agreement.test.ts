@@ -15,7 +15,6 @@ import {
   schedulerLookup,
   simulate,
   simulatorCounters,
-  simulatorFlags,
   type Tally,
   traceNames,
   tracesDir,
@@ -47,11 +46,7 @@ describe('simulator vs recorded 6.1 kernel answers', () => {
       readFileSync(join(tracesDir, `${name}.kernel.csv`), 'utf8'),
       `${name}.kernel.csv`,
     );
-    const out = await simulate(
-      join(tracesDir, `${name}.trace`),
-      'csv',
-      simulatorFlags(text, `${name}.trace`),
-    );
+    const out = await simulate(join(tracesDir, `${name}.trace`), 'csv');
     const result = compareRows(kernel, parseCsv(out, `simulate ${name}`), schedulerLookup(text));
     mergeTallies(overall, result.bySched);
     console.log(formatTallies(name, result.bySched));
@@ -59,11 +54,8 @@ describe('simulator vs recorded 6.1 kernel answers', () => {
   });
 
   it.each(names)('%s: same active/inactive/persistent counters per destination at the end', async (name) => {
-    const text = readTrace(name);
     const kernel = kernelCounters(readFileSync(join(tracesDir, `${name}.kernel.json`), 'utf8'));
-    const sim = simulatorCounters(
-      await simulate(join(tracesDir, `${name}.trace`), 'json', simulatorFlags(text, `${name}.trace`)),
-    );
+    const sim = simulatorCounters(await simulate(join(tracesDir, `${name}.trace`), 'json'));
     expect(Object.fromEntries(sim)).toEqual(Object.fromEntries(kernel));
   });
 

@@ -108,24 +108,11 @@ export function schedulerLookup(traceText: string): (service: string, time: numb
   };
 }
 
-/** Simulator flags for the IPVS sysctls a trace asks for ("# sysctl: net.ipv4.vs.NAME=VALUE"). */
-export function simulatorFlags(traceText: string, origin: string): string[] {
-  const flags: string[] = [];
-  for (const m of traceText.matchAll(/^# sysctl: *net\.ipv4\.vs\.([a-z_]+)=(\d+) *$/gm)) {
-    const [, name, value] = m as unknown as [string, string, string];
-    if (name === 'conn_reuse_mode') flags.push('--conn-reuse-mode', value);
-    else if (name === 'expire_quiescent_template' && value === '1') flags.push('--expire-quiescent-template');
-    else if (name === 'lblc_expiration') flags.push('--lblc-expiration', value);
-    else if (name === 'lblcr_expiration') flags.push('--lblcr-expiration', value);
-    else throw new Error(`${origin}: no simulator flag for net.ipv4.vs.${name}=${value}`);
-  }
-  return flags;
-}
-
-export async function simulate(tracePath: string, format: 'csv' | 'json', flags: string[]): Promise<string> {
+/** `lvs-analyze simulate` with its defaults: the trace's own sysctl lines set what differs. */
+export async function simulate(tracePath: string, format: 'csv' | 'json'): Promise<string> {
   const { stdout } = await run(
     process.execPath,
-    [simulator, 'simulate', '--trace', tracePath, '--format', format, ...flags],
+    [simulator, 'simulate', '--trace', tracePath, '--format', format],
     { timeout: 60_000, maxBuffer: 64 << 20 },
   );
   return stdout;

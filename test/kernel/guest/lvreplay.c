@@ -15,14 +15,16 @@
  *
  *   lvreplay run TRACE CLIENT_NETNS IFACE DIRECTOR_MAC
  *     Runs in the director's namespace and replays TRACE in real time. ipvsadm lines run
- *     /sbin/ipvsadm. Events become packets crafted here and sent from IFACE (the link to the
+ *     /sbin/ipvsadm, sysctl lines busybox sysctl (so they set the director namespace's
+ *     net.ipv4.vs knobs), each at its time. Events become packets crafted here and sent from IFACE (the link to the
  *     director) in CLIENT_NETNS, a namespace without addresses, so its own stack never answers.
  *     Replies are read from a packet socket on every interface of that namespace (NAT replies come
  *     back through the director, DR/TUN replies straight from the real servers), which lets every
  *     client step be chosen: SYN now, handshake ACK later, FIN, RST.
  *     After each syn/udp event it reads /proc/net/ip_vs_conn and the live per-CPU connection
  *     counters (/proc/net/ip_vs_stats_percpu) to tell whether the kernel created a connection and
- *     to which real server. stdout: the simulator's CSV, one row per new connection.
+ *     to which real server, and /proc/net/ip_vs for the service it belongs to (see
+ *     service_label). stdout: the simulator's CSV, one row per new connection.
  *     stderr: a log, ending with one "summary" line (lateness of lines against their trace time).
  *     The clock starts once the configuration lines at the trace's first instant have run.
  */
@@ -60,7 +62,7 @@
 #define ENTRY_WAIT_MS 200   /* its ip_vs_conn line is readable */
 #define SYNACK_WAIT_MS 300  /* the real server's SYN-ACK reaches the client */
 #define SRVFIN_WAIT_MS 600  /* the real server answers the client's FIN with its own */
-#define IPVSADM_TIMEOUT_MS 10000
+#define COMMAND_TIMEOUT_MS 10000
 
 static void die(const char *fmt, ...) {
   va_list ap;
@@ -146,13 +148,13 @@ static const char *fmt_ep(const ep_t *e, char *buf, size_t n) {
 
 /* ------------------------------------------------------------------ trace */
 
-enum kind { K_CONFIG, K_SYN, K_EST, K_FIN, K_RST, K_UDP };
+enum kind { K_IPVSADM, K_SYSCTL, K_SYN, K_EST, K_FIN, K_RST, K_UDP };
 
 typedef struct {
   long t; /* ms */
   int lineno;
   enum kind kind;
-  char **argv; /* K_CONFIG: "ipvsadm", args..., NULL */
+  char **argv; /* K_IPVSADM, K_SYSCTL: the program's name, args..., NULL */
   ep_t client, dst;
   unsigned mark; /* 0 = none */
 } line_t;
@@ -162,6 +164,11 @@ static size_t nlines;
 
 static void trace_error(const char *path, int lineno, const char *what, const char *tok) {
   die("%s:%d: %s%s%s%s", path, lineno, what, tok ? " '" : "", tok ? tok : "", tok ? "'" : "");
+}
+
+static bool is_command(const char *tok, const char *name) {
+  const char *slash = strrchr(tok, '/');
+  return !strcmp(slash ? slash + 1 : tok, name);
 }
 
 static bool all_digits(const char *s) {
@@ -198,13 +205,13 @@ static void load_trace(const char *path) {
     }
     if (i == n) trace_error(path, lineno, "time without an event", NULL);
     last_t = l.t;
-    if (!strcmp(tok[i], "ipvsadm") || tok[i][0] == '-') {
-      /* an ipvsadm command line, or a line of `ipvsadm -S` output (no program name) */
-      if (!strcmp(tok[i], "ipvsadm")) i++;
-      if (i == n) trace_error(path, lineno, "ipvsadm without arguments", NULL);
-      l.kind = K_CONFIG;
+    if (is_command(tok[i], "ipvsadm") || is_command(tok[i], "sysctl") || tok[i][0] == '-') {
+      /* an ipvsadm or sysctl command line, or a line of `ipvsadm -S` output (no program name) */
+      l.kind = is_command(tok[i], "sysctl") ? K_SYSCTL : K_IPVSADM;
+      if (tok[i][0] != '-') i++;
+      if (i == n) trace_error(path, lineno, "command without arguments", NULL);
       l.argv = xrealloc(NULL, sizeof(char *) * (size_t)(n - i + 2));
-      l.argv[0] = "ipvsadm";
+      l.argv[0] = l.kind == K_SYSCTL ? "sysctl" : "ipvsadm";
       for (int k = i; k < n; k++) l.argv[k - i + 1] = strdup(tok[k]);
       l.argv[n - i + 1] = NULL;
     } else {
@@ -257,7 +264,8 @@ static int cmd_plan(const char *path) {
   size_t nseen = 0;
   for (size_t i = 0; i < nlines; i++) {
     line_t *l = &lines[i];
-    if (l->kind == K_CONFIG) {
+    if (l->kind == K_SYSCTL) continue;
+    if (l->kind == K_IPVSADM) {
       for (char **p = l->argv + 1; *p && p[1]; p++) {
         bool svc = !strcmp(*p, "-t") || !strcmp(*p, "--tcp-service") || !strcmp(*p, "-u") ||
                    !strcmp(*p, "--udp-service") || !strcmp(*p, "--sctp-service");
@@ -568,37 +576,111 @@ static int conn_find(const char *proto, const ep_t *client, const ep_t *vip, con
   return n;
 }
 
-/* Does /proc/net/ip_vs list a proto service at ep? (its address: hex for IPv4, [full] for IPv6) */
-static bool service_exists(const char *proto, const ep_t *ep) {
-  FILE *f = fopen("/proc/net/ip_vs", "r");
-  if (!f) die("/proc/net/ip_vs: %s", strerror(errno));
-  char line[512], pr[8], addr[128];
-  bool found = false;
-  while (!found && fgets(line, sizeof line, f)) {
-    if (sscanf(line, "%7s %127s", pr, addr) != 2 || strcmp(pr, proto)) continue;
-    char *colon = strrchr(addr, ':');
-    if (!colon) continue;
-    *colon = 0;
-    ep_t e = {.port = (uint16_t)strtoul(colon + 1, NULL, 16)};
-    char *a = addr;
-    if (*a == '[') a++, a[strlen(a) - 1] = 0;
-    found = parse_proc_addr(a, &e.ip) && ep_eq(&e, ep);
-  }
-  fclose(f);
-  return found;
+/* "C0000214:0050" or "[2001:0db8:...]:0050", as /proc/net/ip_vs prints an address and port. */
+static bool parse_proc_ep(char *s, ep_t *e) {
+  char *colon = strrchr(s, ':');
+  if (!colon) return false;
+  *colon = 0;
+  memset(e, 0, sizeof *e);
+  e->port = (uint16_t)strtoul(colon + 1, NULL, 16);
+  if (*s == '[') s++, s[strlen(s) - 1] = 0;
+  return parse_proc_addr(s, &e->ip);
 }
 
-/* The service column: fwm:<mark>, else the service the kernel matches for the destination (an
- * exact ip:port service first, then the ip:0 "all ports" service, as ip_vs_service_find does). */
-static const char *service_label(const line_t *l, char *buf, size_t n) {
-  if (l->mark) {
-    snprintf(buf, n, "fwm:%u", l->mark);
-    return buf;
+/* The services of /proc/net/ip_vs and their destinations. */
+#define MAX_SVCS 64
+#define MAX_DESTS 1024
+typedef struct {
+  char proto[8]; /* TCP, UDP, SCTP or FWM */
+  ep_t ep;       /* address services */
+  unsigned mark; /* FWM */
+  int dest0, ndests;
+} svc_t;
+static svc_t svcs[MAX_SVCS];
+static ep_t dests[MAX_DESTS];
+static int nsvcs, ndests;
+
+static void read_services(void) {
+  FILE *f = fopen("/proc/net/ip_vs", "r");
+  if (!f) die("/proc/net/ip_vs: %s", strerror(errno));
+  char line[512], word[8], addr[128];
+  nsvcs = ndests = 0;
+  while (fgets(line, sizeof line, f)) {
+    if (sscanf(line, "  -> %127s", addr) == 1) {
+      ep_t d;
+      if (!nsvcs || !parse_proc_ep(addr, &d)) continue; /* the column header */
+      if (ndests == MAX_DESTS) die("more than %d destinations in /proc/net/ip_vs", MAX_DESTS);
+      dests[ndests++] = d;
+      svcs[nsvcs - 1].ndests++;
+      continue;
+    }
+    if (sscanf(line, "%7s %127s", word, addr) != 2) continue;
+    svc_t v = {.dest0 = ndests};
+    snprintf(v.proto, sizeof v.proto, "%s", word);
+    if (!strcmp(word, "FWM")) v.mark = (unsigned)strtoul(addr, NULL, 16);
+    else if (strcmp(word, "TCP") && strcmp(word, "UDP") && strcmp(word, "SCTP")) continue;
+    else if (!parse_proc_ep(addr, &v.ep)) continue;
+    if (nsvcs == MAX_SVCS) die("more than %d services in /proc/net/ip_vs", MAX_SVCS);
+    svcs[nsvcs++] = v;
   }
+  fclose(f);
+}
+
+/* Is the entry's destination (as ip_vs_conn shows it) one of the service's? A destination
+ * without a port (fwmark and persistent all-ports services) takes the packet's port. */
+static bool svc_has_dest(const svc_t *v, const ep_t *d) {
+  for (int i = v->dest0; i < v->dest0 + v->ndests; i++)
+    if (addr_eq(&dests[i].ip, &d->ip) && (dests[i].port == d->port || !dests[i].port)) return true;
+  return false;
+}
+
+/* /proc/net/ip_vs does not print an FWM service's family: its destinations' family stands for it
+ * (an FWM service without destinations is taken to be of the packet's family). */
+static bool fwm_family_fits(const svc_t *v, int family) {
+  for (int i = v->dest0; i < v->dest0 + v->ndests; i++)
+    if (dests[i].ip.family == family) return true;
+  return !v->ndests;
+}
+
+static const svc_t *addr_service(const char *proto, const ep_t *ep) {
+  for (int i = 0; i < nsvcs; i++)
+    if (!strcmp(svcs[i].proto, proto) && ep_eq(&svcs[i].ep, ep)) return &svcs[i];
+  return NULL;
+}
+
+/*
+ * The service column. /proc/net/ip_vs_conn shows the same line for a connection of an FWM service
+ * as for one of an address service (protocol, client, the packet's destination, real server), so
+ * the service comes from /proc/net/ip_vs: of the services the packet can match, in the order of
+ * ip_vs_service_find (FWM service of its mark and family, exact ip:port, the FTP service ip:21
+ * for TCP data ports 20 and >= 1024, the all-ports service ip:0), the first that holds the new
+ * entry's destination; when the kernel created no entry, the first that exists; else the
+ * packet's destination.
+ */
+static const char *service_label(const line_t *l, const ep_t *dest, char *buf, size_t n) {
   const char *proto = l->kind == K_UDP ? "UDP" : "TCP";
-  ep_t any = l->dst;
-  any.port = 0;
-  return fmt_ep(!service_exists(proto, &l->dst) && service_exists(proto, &any) ? &any : &l->dst, buf, n);
+  const svc_t *cand[MAX_SVCS + 3];
+  int nc = 0;
+  read_services();
+  for (int i = 0; l->mark && i < nsvcs; i++)
+    if (!strcmp(svcs[i].proto, "FWM") && svcs[i].mark == l->mark && fwm_family_fits(&svcs[i], l->dst.ip.family))
+      cand[nc++] = &svcs[i];
+  ep_t ftp = l->dst, any = l->dst;
+  ftp.port = 21, any.port = 0;
+  const svc_t *v;
+  if ((v = addr_service(proto, &l->dst))) cand[nc++] = v;
+  if (l->kind != K_UDP && (l->dst.port == 20 || l->dst.port >= 1024) && (v = addr_service(proto, &ftp))) cand[nc++] = v;
+  if ((v = addr_service(proto, &any))) cand[nc++] = v;
+  const svc_t *pick = nc ? cand[0] : NULL;
+  if (dest) {
+    int i = 0;
+    while (i < nc && !svc_has_dest(cand[i], dest)) i++;
+    if (i < nc) pick = cand[i];
+    else fprintf(stderr, "line %d: no service the packet can match holds the new entry's real server\n", l->lineno);
+  }
+  if (pick && !strcmp(pick->proto, "FWM")) snprintf(buf, n, "fwm:%u", pick->mark);
+  else fmt_ep(pick ? &pick->ep : &l->dst, buf, n);
+  return buf;
 }
 
 /* Connections created so far: the per-CPU counters are live (ip_vs_stats lags up to 2 s). */
@@ -620,14 +702,16 @@ static unsigned long long conns_created(void) {
   return total;
 }
 
-static int run_ipvsadm(char **argv) {
+/* Runs an ipvsadm or sysctl line; its output goes to the log, never into the CSV on stdout. */
+static int run_command(const line_t *l) {
   pid_t pid = fork();
   if (pid < 0) die("fork: %s", strerror(errno));
   if (pid == 0) {
-    execv("/sbin/ipvsadm", argv);
+    dup2(2, 1);
+    execv(l->kind == K_SYSCTL ? "/bin/sysctl" : "/sbin/ipvsadm", l->argv); /* busybox's sysctl */
     _exit(127);
   }
-  double deadline = now_ms() + IPVSADM_TIMEOUT_MS;
+  double deadline = now_ms() + COMMAND_TIMEOUT_MS;
   int status;
   while (waitpid(pid, &status, WNOHANG) == 0) {
     if (now_ms() > deadline) {
@@ -669,6 +753,7 @@ static void new_conn_event(const line_t *l, unsigned long long *rows) {
   double deadline = now_ms() + DECIDE_WAIT_MS;
   while (!(created = conns_created() != c0) && now_ms() < deadline) pump(1);
   char c[64], s[64], d[64] = "-";
+  ep_t *dest = NULL;
   if (created) {
     /* the new entry; with port reuse the expiring old one may still be listed beside it */
     int nafter = 0, pick = -1;
@@ -680,12 +765,13 @@ static void new_conn_event(const line_t *l, unsigned long long *rows) {
       if (pick < 0 && nafter && now_ms() >= deadline) pick = 0;
     } while (pick < 0 && now_ms() < deadline && (pump(1), 1));
     if (pick < 0) die("line %d: the kernel counted a new connection but ip_vs_conn has none", l->lineno);
-    fmt_ep(&after[pick].dest, d, sizeof d);
+    dest = &after[pick].dest;
+    fmt_ep(dest, d, sizeof d);
   } else if (nbefore) {
     return; /* the packet followed an existing entry: no new connection */
   }
   printf("%ld,%s,%s,%s,%s\n", l->t, l->kind == K_UDP ? "udp" : "tcp", fmt_ep(&l->client, c, sizeof c),
-         service_label(l, s, sizeof s), d);
+         service_label(l, dest, s, sizeof s), d);
   fflush(stdout);
   (*rows)++;
   if (f && created) {
@@ -747,7 +833,9 @@ static int cmd_run(char **argv) {
   /* The configuration at the trace's first instant runs before the clock starts: each ipvsadm
    * takes ~0.1 s under TCG, and the events after it must not start late. */
   size_t setup = 0;
-  while (setup < nlines && lines[setup].kind == K_CONFIG && lines[setup].t == lines[0].t) setup++;
+  while (setup < nlines && (lines[setup].kind == K_IPVSADM || lines[setup].kind == K_SYSCTL) &&
+         lines[setup].t == lines[0].t)
+    setup++;
   double t0 = 0;
   for (size_t i = 0; i < nlines; i++) {
     const line_t *l = &lines[i];
@@ -764,11 +852,12 @@ static int cmd_run(char **argv) {
       late[nlate++] = start - (t0 + (double)l->t);
     }
     switch (l->kind) {
-    case K_CONFIG: {
-      int rc = run_ipvsadm(l->argv);
+    case K_IPVSADM:
+    case K_SYSCTL: {
+      int rc = run_command(l);
       if (rc) {
         config_failures++;
-        fprintf(stderr, "line %d: ipvsadm exited %d\n", l->lineno, rc);
+        fprintf(stderr, "line %d: %s exited %d\n", l->lineno, l->argv[0], rc);
       }
       break;
     }

@@ -2,7 +2,8 @@
 # lvreplay-trace TRACE OUTBASE — replay one lvscope trace on this kernel (busybox ash, in the VM).
 #
 # Builds fresh network namespaces for the trace, so every trace starts with empty IPVS tables,
-# default sysctls and no connection entries:
+# default sysctls (a trace's `sysctl` lines change them in d at their time) and no connection
+# entries:
 #   d    the director: owns every service/destination address of the trace (on lo), forwards
 #        between the client and the real servers; IPVS runs here
 #   c    the client side: an interface without addresses; lvreplay crafts the client packets
@@ -38,10 +39,6 @@ sysctls d net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
   net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
   net.ipv4.conf.all.accept_local=1 net.ipv4.conf.default.accept_local=1 net.ipv6.conf.default.accept_dad=0
 sysctls c net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-# a trace may ask for IPVS sysctls: "# sysctl: net.ipv4.vs.conn_reuse_mode=0" (the simulator's
-# matching flags are set by the tests from the same comment lines)
-trace_sysctls=$(sed -n 's/^# sysctl: *\(net\.ipv4\.vs\.[a-z_]*=[0-9]*\) *$/\1/p' "$TRACE")
-[ -z "$trace_sysctls" ] || sysctls d $trace_sysctls
 
 # director: client link with a default route to it, VIPs, one link per real server
 B=/tmp/batch.d
