@@ -32,6 +32,7 @@ const TOKEN_NAMES = ['Pro', 'FromIP', 'FPrt', 'ToIP', 'TPrt', 'DestIP', 'DPrt', 
 /** Column 0 counts persistence templates, column 1 + i the state with index i. */
 const MAX_STATES = 31;
 const COLUMNS = MAX_STATES + 1;
+/** The state names of the kernel's TCP, UDP and SCTP tables; others are learned as they appear. */
 const STATES = [
   'ESTABLISHED',
   'SYN_SENT',

@@ -48,8 +48,3 @@ export function forEachLine(text: string, visit: (start: number, end: number, li
     start = end + 1;
   }
 }
-
-/** A non-negative decimal integer as printed by the kernel's %d/%u or ipvsadm --exact. */
-export function parseDecimal(text: string | undefined): number | undefined {
-  return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
-}

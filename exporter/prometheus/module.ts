@@ -13,7 +13,7 @@ import { ExpositionFanout } from './fanout.js';
 import { PROMETHEUS_CONTENT_TYPE } from './render.js';
 
 /** "IPVS" on a phone keypad; outside 9100-9999, which the exporter port registry has filled up. */
-export const DEFAULT_LISTEN_ADDRESS = ':14787';
+const DEFAULT_LISTEN_ADDRESS = ':14787';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

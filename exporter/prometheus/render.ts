@@ -30,7 +30,7 @@ interface ExposedMetric {
 
 const NO_LABELS: LabelObject = Object.freeze({});
 
-export class LabelObjectCache {
+class LabelObjectCache {
   private readonly cache = new WeakMap<
     readonly string[],
     { names: readonly string[]; object: LabelObject }
