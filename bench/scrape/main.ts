@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import type { MetricFamily } from '../../exporter/core/family.js';
 import { ipvsFamilies } from '../../exporter/ipvs/families.js';
 import {
   NODE_BACKEND_LABELS,
@@ -263,41 +264,54 @@ async function connSummary(dir: string, runs: number): Promise<void> {
   }
 }
 
-async function compareRendering(dir: string, runs: number): Promise<void> {
-  const table = parseIpVs(readFileSync(join(dir, 'net/ip_vs'), 'latin1')).value;
-  const stats = parseIpVsStats(readFileSync(join(dir, 'net/ip_vs_stats'), 'latin1')).value!;
-  const families = [
-    ...nodeTotalsFamilies(stats),
-    ...nodeBackendFamilies(table, NODE_BACKEND_LABELS),
-    ...ipvsFamilies({ table, stats }, { hz: 250 }),
-  ];
-  const samples = families.reduce((sum, f) => sum + f.samples.length, 0);
-  const variants: [string, (f: typeof families) => Promise<string>][] = [
-    ['lightweight objects, shared label objects (used)', renderExposition],
-    ['lightweight objects, label object per sample', renderWithUnsharedLabels],
-    ['prom-client Gauge/Counter, labels().set()', renderWithPromClientMetrics],
-  ];
+/** CPU ms of each renderer over `runs` rounds, alternating the order so none always goes first. */
+async function renderCpu(
+  families: readonly MetricFamily[],
+  variants: readonly (readonly [string, (f: readonly MetricFamily[]) => Promise<string>])[],
+  runs: number,
+): Promise<{ times: number[][]; identical: boolean }> {
   const times = variants.map(() => [] as number[]);
   const outputs = new Set<string>();
   for (let run = 0; run < runs; run++) {
-    for (const [index, [, render]] of variants.entries()) {
+    const order = variants.map((_, i) => i);
+    if (run % 2) order.reverse();
+    for (const index of order) {
       const started = process.cpuUsage();
-      const text = await render(families);
+      const text = await variants[index]![1](families);
       const used = process.cpuUsage(started);
       times[index]!.push((used.user + used.system) / 1000);
       if (run === 0) outputs.add(text.split('\n').sort().join('\n'));
     }
   }
-  const reference = median(times[0]!);
+  return { times, identical: outputs.size === 1 };
+}
+
+async function compareRendering(dir: string, runs: number): Promise<void> {
+  const table = parseIpVs(readFileSync(join(dir, 'net/ip_vs'), 'latin1')).value;
+  const stats = parseIpVsStats(readFileSync(join(dir, 'net/ip_vs_stats'), 'latin1')).value!;
+  const node = [...nodeTotalsFamilies(stats), ...nodeBackendFamilies(table, NODE_BACKEND_LABELS)];
+  const all = [...node, ...ipvsFamilies({ table, stats }, { hz: 250 })];
+  const variants = [
+    ['lightweight objects, shared label objects (used)', renderExposition],
+    ['lightweight objects, label object per sample', renderWithUnsharedLabels],
+    ['prom-client Gauge/Counter, labels().set()', renderWithPromClientMetrics],
+  ] as const;
+  const count = (families: readonly MetricFamily[]) => families.reduce((sum, f) => sum + f.samples.length, 0);
   console.log(
-    `\nrendering the /proc families (${samples} samples) through prom-client, ${runs} runs (median CPU ms)`,
+    `\nrendering through prom-client, ${runs} runs each in alternating order (median CPU ms, ratio to the used path)`,
   );
+  console.log(
+    `${'path'.padEnd(50)} ${`node_ipvs_* (${count(node)})`.padStart(20)} ${`all /proc (${count(all)})`.padStart(20)}`,
+  );
+  const results = [await renderCpu(node, variants, runs), await renderCpu(all, variants, runs)];
   for (const [index, [name]] of variants.entries()) {
-    console.log(
-      `${name.padEnd(50)} ${fmt(median(times[index]!)).padStart(7)}  x${fmt(median(times[index]!) / reference, 2)}`,
-    );
+    const cells = results.map(({ times }) => {
+      const m = median(times[index]!);
+      return `${fmt(m)} x${fmt(m / median(times[0]!), 2)}`.padStart(20);
+    });
+    console.log(`${name.padEnd(50)} ${cells.join(' ')}`);
   }
-  console.log(`same exposition lines from all three: ${outputs.size === 1 ? 'yes' : 'NO'}`);
+  console.log(`same exposition lines from all three: ${results.every((r) => r.identical) ? 'yes' : 'NO'}`);
 }
 
 async function main(): Promise<void> {
@@ -321,7 +335,7 @@ async function main(): Promise<void> {
     );
     await compareScrapes(dir, rounds);
     await connSummary(dir, 3);
-    await compareRendering(dir, 3);
+    await compareRendering(dir, 7);
     console.log(`\nload average at the end: ${load()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
