@@ -66,8 +66,10 @@ export function resolveOptions(
   const values = new Map<string, OptionValue>();
   for (const spec of specs) {
     const key = new Option(`--${spec.name}`).attributeName();
-    const fromFlag = cmd.getOptionValueSource(key) === 'cli' ? (cmd.getOptionValue(key) as OptionValue) : undefined;
-    const fromEnv = spec.env !== undefined && env[spec.env] !== undefined ? envValue(spec, env[spec.env] ?? '') : undefined;
+    const fromFlag =
+      cmd.getOptionValueSource(key) === 'cli' ? (cmd.getOptionValue(key) as OptionValue) : undefined;
+    const fromEnv =
+      spec.env !== undefined && env[spec.env] !== undefined ? envValue(spec, env[spec.env] ?? '') : undefined;
     const value = fromFlag ?? configValues.get(spec.name) ?? fromEnv;
     if (value !== undefined) values.set(spec.name, value);
   }

@@ -14,7 +14,8 @@ export interface Logger {
 }
 
 function formatValue(value: unknown): string {
-  const text = value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value);
+  const text =
+    value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value);
   return /[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text;
 }
 
