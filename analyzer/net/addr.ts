@@ -3,6 +3,13 @@
  * most significant first), a canonical text form used as map key and for output (dotted IPv4,
  * RFC 5952 compressed IPv6), and endpoint parsing for `ip:port` / `[ipv6]:port`.
  */
+import {
+  formatIPv4,
+  formatIPv6,
+  parseIPv4 as parseIPv4Word,
+  parseIPv6 as parseIPv6Groups,
+} from '../../common/net/ip.js';
+
 export type Family = 4 | 6;
 
 export interface IpAddr {
@@ -21,75 +28,17 @@ export interface Endpoint {
 /** Thrown by the parsers below; the trace parser turns it into a file:line error. */
 export class AddressError extends Error {}
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-export function parseIPv4(text: string): IpAddr {
-  const m = IPV4.exec(text);
-  if (!m) throw new AddressError(`"${text}" is not a dotted-quad IPv4 address`);
-  let word = 0;
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i] ?? '';
-    const octet = Number(part);
-    if (octet > 255 || (part.length > 1 && part.startsWith('0'))) {
-      throw new AddressError(`"${text}" is not a dotted-quad IPv4 address`);
-    }
-    word = word * 256 + octet;
-  }
+function parseIPv4(text: string): IpAddr {
+  const word = parseIPv4Word(text);
+  if (word === undefined) throw new AddressError(`"${text}" is not a dotted-quad IPv4 address`);
   return { family: 4, words: [word], text: formatIPv4(word) };
 }
 
-function formatIPv4(word: number): string {
-  return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
-}
-
-function parseHexGroups(part: string, text: string): number[] {
-  if (part === '') return [];
-  return part.split(':').map((group) => {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) throw new AddressError(`"${text}" is not an IPv6 address`);
-    return parseInt(group, 16);
-  });
-}
-
-export function parseIPv6(text: string): IpAddr {
-  let body = text;
-  // An embedded IPv4 address may end the text (::ffff:192.0.2.1): rewrite it as two groups.
-  const lastColon = body.lastIndexOf(':');
-  if (lastColon >= 0 && body.slice(lastColon + 1).includes('.')) {
-    const v4 = parseIPv4(body.slice(lastColon + 1)).words[0] ?? 0;
-    body = `${body.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) throw new AddressError(`"${text}" is not an IPv6 address`);
-  const head = parseHexGroups(halves[0] ?? '', text);
-  const rest = halves.length === 2 ? parseHexGroups(halves[1] ?? '', text) : [];
-  const given = head.length + rest.length;
-  if (halves.length === 1 ? given !== 8 : given > 7)
-    throw new AddressError(`"${text}" is not an IPv6 address`);
-  const groups = [...head, ...new Array<number>(8 - given).fill(0), ...rest];
+function parseIPv6(text: string): IpAddr {
+  const groups = parseIPv6Groups(text);
+  if (groups === undefined) throw new AddressError(`"${text}" is not an IPv6 address`);
   const words = [0, 1, 2, 3].map((i) => ((groups[2 * i] ?? 0) * 65536 + (groups[2 * i + 1] ?? 0)) >>> 0);
   return { family: 6, words, text: formatIPv6(groups) };
-}
-
-/** RFC 5952: lower case, no leading zeros, the longest run (≥ 2) of zero groups as "::", first on ties. */
-function formatIPv6(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
 export function parseIp(text: string): IpAddr {

@@ -3,6 +3,7 @@
  * node_exporter: dotted IPv4, and IPv6 as Go's net.IP.String() writes it (RFC 5952 compression,
  * lower case, and IPv4-mapped addresses as plain dotted IPv4) so series join with its output.
  */
+import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../common/net/ip.js';
 import type { AddressFamily } from './model.js';
 
 export interface Endpoint {
@@ -32,47 +33,13 @@ function hexAt(text: string, start: number, end: number): number {
   return value;
 }
 
-export function formatIPv4(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
-}
-
-/** Formats eight 16-bit groups the way Go does. */
-export function formatIPv6(groups: readonly number[]): string {
-  const [g0, g1, g2, g3, g4, g5, g6, g7] = groups as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+/** Eight 16-bit groups as Go's net.IP.String() prints them: RFC 5952, but IPv4-mapped as IPv4. */
+export function formatIPv6AsGo(groups: readonly number[]): string {
+  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups;
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0xffff) {
-    return `${g6 >>> 8}.${g6 & 0xff}.${g7 >>> 8}.${g7 & 0xff}`;
+    return formatIPv4(((g6 << 16) | g7) >>> 0);
   }
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (from: number, to: number): string =>
-    groups
-      .slice(from, to)
-      .map((group) => group.toString(16))
-      .join(':');
-  if (bestStart < 0) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  return formatIPv6(groups);
 }
 
 /** Eight hex groups of exactly four digits separated by colons, as the kernel prints with %pI6. */
@@ -104,7 +71,7 @@ export function parseKernelEndpoint(token: string): Endpoint | string {
     const groups = parseFullIPv6(token.slice(1, 40));
     const port = parseHex(token.slice(42));
     if (!groups || port === undefined) return `bad IPv6 address in "${token}"`;
-    return { address: formatIPv6(groups), port, family: 'ipv6' };
+    return { address: formatIPv6AsGo(groups), port, family: 'ipv6' };
   }
   return `"${token}" is neither HEX8:PORT nor [IPv6]:PORT`;
 }
@@ -116,43 +83,7 @@ export function parseKernelAddress(token: string): { address: string; family: Ad
     return value === undefined ? undefined : { address: formatIPv4(value), family: 'ipv4' };
   }
   const groups = parseFullIPv6(token);
-  return groups ? { address: formatIPv6(groups), family: 'ipv6' } : undefined;
-}
-
-function parseDottedIPv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const bytes = parts.map((part) => (/^\d{1,3}$/.test(part) ? Number(part) : 256));
-  return bytes.every((byte) => byte <= 255) ? bytes : undefined;
-}
-
-/** Parses textual IPv6 (any RFC 4291 form, including `::` and an embedded dotted IPv4 tail). */
-export function parseTextIPv6(text: string): number[] | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const groups: number[] = [];
-    const pieces = part.split(':');
-    for (const [index, piece] of pieces.entries()) {
-      if (index === pieces.length - 1 && piece.includes('.')) {
-        const bytes = parseDottedIPv4(piece);
-        if (!bytes) return undefined;
-        groups.push((bytes[0]! << 8) | bytes[1]!, (bytes[2]! << 8) | bytes[3]!);
-      } else if (/^[0-9A-Fa-f]{1,4}$/.test(piece)) {
-        groups.push(parseInt(piece, 16));
-      } else {
-        return undefined;
-      }
-    }
-    return groups;
-  };
-  const head = parseGroups(halves[0] ?? '');
-  const tail = halves.length === 2 ? parseGroups(halves[1] ?? '') : [];
-  if (!head || !tail) return undefined;
-  if (halves.length === 1) return head.length === 8 ? head : undefined;
-  const missing = 8 - head.length - tail.length;
-  return missing >= 1 ? [...head, ...new Array<number>(missing).fill(0), ...tail] : undefined;
+  return groups ? { address: formatIPv6AsGo(groups), family: 'ipv6' } : undefined;
 }
 
 /**
@@ -166,11 +97,15 @@ export function parseTextEndpoint(token: string): Endpoint | string {
   const port = Number(portText);
   const host = token.slice(0, colon);
   if (host.startsWith('[') && host.endsWith(']')) {
-    const groups = parseTextIPv6(host.slice(1, -1));
-    return groups ? { address: formatIPv6(groups), port, family: 'ipv6' } : `bad IPv6 address in "${token}"`;
+    const groups = parseIPv6(host.slice(1, -1));
+    return groups
+      ? { address: formatIPv6AsGo(groups), port, family: 'ipv6' }
+      : `bad IPv6 address in "${token}"`;
   }
-  const bytes = parseDottedIPv4(host);
-  return bytes ? { address: bytes.join('.'), port, family: 'ipv4' } : `bad IPv4 address in "${token}"`;
+  const word = parseIPv4(host);
+  return word === undefined
+    ? `bad IPv4 address in "${token}"`
+    : { address: formatIPv4(word), port, family: 'ipv4' };
 }
 
 /** A firewall mark in the kernel's /proc form: 8 upper-case hex digits. */

@@ -5,7 +5,8 @@
  * their raw text, and addresses are decoded once per distinct key at the end. Memory is bounded
  * by the number of distinct (service, real server) pairs, never by the length of the file.
  */
-import { formatIPv4, formatMark, parseHex, parseKernelAddress } from './address.js';
+import { formatIPv4 } from '../../common/net/ip.js';
+import { formatMark, parseHex, parseKernelAddress } from './address.js';
 import { QuadCounter, Vocabulary } from './conn-table.js';
 import type { ConnTableSummary, ConnTarget } from './model.js';
 import type { ParseIssue, Parsed } from './parse-issue.js';

@@ -3,7 +3,8 @@
  * column. Unlike prometheus/procfs it keeps SCTP and any other protocol the kernel names, and one
  * bad line only loses itself (a bad service line also loses its destinations, each reported).
  */
-import { formatIPv4, parseHex, parseKernelEndpoint } from './address.js';
+import { formatIPv4 } from '../../common/net/ip.js';
+import { parseHex, parseKernelEndpoint } from './address.js';
 import type { AddressFamily, IpvsDestination, IpvsService, IpvsTable, Persistence } from './model.js';
 import { type ParseIssue, type Parsed, forEachLine, tokenize } from './parse-issue.js';
 

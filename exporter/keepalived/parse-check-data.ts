@@ -1,6 +1,6 @@
+import { canonicalIp } from '../../common/net/ip.js';
 import type { ParseIssue, Parsed } from './issues.js';
 import type { RealServer, VirtualServer } from './model.js';
-import { canonicalIp } from './vip.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type VsDraft = Mutable<Omit<VirtualServer, 'realServers'>> & { realServers: RealServer[]; line: number };

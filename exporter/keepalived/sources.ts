@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { canonicalIp } from '../../common/net/ip.js';
 import type { SnapshotDraft } from '../core/snapshot.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 import type { DaemonConfig, KeepalivedConfig } from './daemon-config.js';
@@ -16,7 +17,6 @@ import { parseDataDump } from './parse-data.js';
 import { parseIpAddrJson } from './parse-ip-addr.js';
 import { parseJsonDump } from './parse-json.js';
 import { parseStatsDump } from './parse-stats.js';
-import { canonicalIp } from './vip.js';
 
 /** This source's part of the draft for its daemon (see KeepalivedSnapshot). */
 export function daemonSlot(draft: SnapshotDraft, daemon: string, source: string): KeepalivedPart {

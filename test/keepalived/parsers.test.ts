@@ -7,7 +7,7 @@ import { parseDataDump } from '../../exporter/keepalived/parse-data.js';
 import { parseIpAddrJson } from '../../exporter/keepalived/parse-ip-addr.js';
 import { parseJsonDump } from '../../exporter/keepalived/parse-json.js';
 import { parseStatsDump } from '../../exporter/keepalived/parse-stats.js';
-import { canonicalIp, parseVip } from '../../exporter/keepalived/vip.js';
+import { parseVip } from '../../exporter/keepalived/vip.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/keepalived/${name}`, import.meta.url), 'utf8');
@@ -322,8 +322,8 @@ describe('addresses', () => {
     });
     expect(parseVip('2001:DB8:0:0:0:0:0:10/64 dev eth0')?.address).toBe('2001:db8::10');
     expect(parseVip('eth0 is not an address')).toBeUndefined();
-    expect(canonicalIp('fe80:0:0:1:0:0:0:1')).toBe('fe80:0:0:1::1');
-    expect(canonicalIp('1::2::3')).toBeUndefined();
+    expect(parseVip('fe80:0:0:1:0:0:0:1 dev eth0')?.address).toBe('fe80:0:0:1::1');
+    expect(parseVip('1::2::3 dev eth0')).toBeUndefined();
   });
 
   it('reads ip -j addr output', () => {
