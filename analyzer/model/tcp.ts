@@ -4,6 +4,8 @@
  * client, NAT only) and INPUT-ONLY (DR/TUN) — indexed by the packet's most significant flag
  * (RST > SYN > FIN > ACK) and the current state.
  */
+
+/** IP_VS_TCP_S_*: the kernel's numbering, which also indexes TCP_STATE_NAMES (common/ipvs/conn-states.ts). */
 export enum TcpState {
   None = 0,
   Established = 1,
@@ -17,20 +19,6 @@ export enum TcpState {
   Listen = 9,
   SynAck = 10,
 }
-
-export const TCP_STATE_NAMES = [
-  'NONE',
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'SYNACK',
-] as const;
 
 export const TCP_SYN = 1;
 export const TCP_FIN = 2;

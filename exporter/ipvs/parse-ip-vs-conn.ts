@@ -5,6 +5,7 @@
  * their raw text, and addresses are decoded once per distinct key at the end. Memory is bounded
  * by the number of distinct (service, real server) pairs, never by the length of the file.
  */
+import { SCTP_STATE_NAMES, TCP_STATE_NAMES, UDP_STATE_NAMES } from '../../common/ipvs/conn-states.js';
 import { formatIPv4 } from '../../common/net/ip.js';
 import { formatMark, parseHex, parseKernelAddress } from './address.js';
 import { QuadCounter, Vocabulary } from './conn-table.js';
@@ -33,32 +34,8 @@ const TOKEN_NAMES = ['Pro', 'FromIP', 'FPrt', 'ToIP', 'TPrt', 'DestIP', 'DPrt', 
 /** Column 0 counts persistence templates, column 1 + i the state with index i. */
 const MAX_STATES = 31;
 const COLUMNS = MAX_STATES + 1;
-/** The state names of the kernel's TCP, UDP and SCTP tables; others are learned as they appear. */
-const STATES = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'SYNACK',
-  'NONE',
-  'UDP',
-  'INIT1',
-  'INIT',
-  'COOKIE_SENT',
-  'COOKIE_REPLIED',
-  'COOKIE_WAIT',
-  'COOKIE_ECHOED',
-  'SHUTDOWN_SENT',
-  'SHUTDOWN_RECEIVED',
-  'SHUTDOWN_ACK_SENT',
-  'REJECTED',
-  'CLOSED',
-];
+/** Every state name the kernel prints; others are learned as they appear. */
+const STATES = [...new Set<string>([...TCP_STATE_NAMES, ...UDP_STATE_NAMES, ...SCTP_STATE_NAMES])];
 
 /** Hex digits line[start, end) as an int32 (wrapping above 0x7FFFFFFF), NaN if not hex. */
 function hexInt(line: Uint8Array, start: number, end: number): number {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TcpState } from '../../analyzer/model/tcp.js';
+import { TCP_STATE_NAMES } from '../../common/ipvs/conn-states.js';
 import { destCounters, replayText, servers } from './replay-helpers.js';
 
 const VIP = '192.0.2.10:80';
@@ -78,6 +80,11 @@ describe('configuration history (schedulers.md §1.1, §5)', () => {
 });
 
 describe('TCP states and counters (§2)', () => {
+  it('numbers TCP states as the kernel does, so they index the names /proc/net/ip_vs_conn prints', () => {
+    const names = TCP_STATE_NAMES.map((_, state) => (TcpState[state] ?? '').toUpperCase());
+    expect(names).toEqual(TCP_STATE_NAMES.map((name) => name.replace('_', '')));
+  });
+
   it('a SYN counts as active at once (SYN_RECV); FIN and RST make entries inactive', async () => {
     const { replay } = await replayText(`
       ipvsadm -A -t ${VIP} -s wlc
