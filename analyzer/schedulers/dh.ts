@@ -1,11 +1,9 @@
 import type { Dest } from '../model/dest.js';
 import type { Packet } from '../model/packet.js';
-import { bucketOf } from './hash.js';
+import { DEST_TABLE_BITS, bucketOf, dealDestTable, emptyDestTable } from './hash.js';
 import type { HashVariant } from './hash.js';
 import type { DestChange, Scheduler, ServiceView } from './scheduler.js';
-
-const TAB_BITS = 8;
-const TAB_SIZE = 1 << TAB_BITS;
+import { usable } from './scheduler.js';
 
 /**
  * Destination hashing (ip_vs_dh.c): bucket i of 256 holds the (i mod n)-th dest in list order,
@@ -15,11 +13,12 @@ const TAB_SIZE = 1 << TAB_BITS;
  */
 export class DestinationHashing implements Scheduler {
   readonly name = 'dh';
-  private readonly table: (Dest | null)[] = new Array<Dest | null>(TAB_SIZE).fill(null);
-  private readonly variant: HashVariant;
+  private readonly table = emptyDestTable();
 
-  constructor(svc: ServiceView, variant: HashVariant) {
-    this.variant = variant;
+  constructor(
+    svc: ServiceView,
+    private readonly variant: HashVariant,
+  ) {
     this.assign(svc);
   }
 
@@ -29,8 +28,8 @@ export class DestinationHashing implements Scheduler {
   }
 
   schedule(_svc: ServiceView, pkt: Packet): Dest | null {
-    const d = this.table[bucketOf(this.variant, pkt.dfold, TAB_BITS)] ?? null;
-    return d !== null && d.available && d.weight > 0 && !d.overloaded ? d : null;
+    const d = this.table[bucketOf(this.variant, pkt.dfold, DEST_TABLE_BITS)] ?? null;
+    return d !== null && d.available && usable(d) ? d : null;
   }
 
   onUpdate(svc: ServiceView, change: DestChange): void {
@@ -38,7 +37,6 @@ export class DestinationHashing implements Scheduler {
   }
 
   private assign(svc: ServiceView): void {
-    const n = svc.dests.length;
-    for (let i = 0; i < TAB_SIZE; i++) this.table[i] = n === 0 ? null : (svc.dests[i % n] ?? null);
+    dealDestTable(this.table, svc.dests, () => 1);
   }
 }

@@ -1,7 +1,7 @@
 import type { Dest } from '../model/dest.js';
 import type { Packet } from '../model/packet.js';
 import type { CacheEntry } from './locality-cache.js';
-import { CHECK_EXPIRE_INTERVAL_MS, LocalityCache } from './locality-cache.js';
+import { LocalityScheduler } from './locality-cache.js';
 import type { Scheduler, SchedulerSettings, ServiceView } from './scheduler.js';
 import { weightedLeast } from './wlc.js';
 
@@ -24,13 +24,11 @@ interface LblcEntry extends CacheEntry {
  * to one dest, reused while it is available, weighted and not lblc-overloaded (its OVERLOAD flag
  * is deliberately not checked); otherwise WLC picks a new dest that replaces the mapping.
  */
-export class LocalityLeastConnection implements Scheduler {
+export class LocalityLeastConnection extends LocalityScheduler<LblcEntry> implements Scheduler {
   readonly name = 'lblc';
-  readonly periodMs = CHECK_EXPIRE_INTERVAL_MS;
-  private readonly cache: LocalityCache<LblcEntry>;
 
   constructor(settings: SchedulerSettings) {
-    this.cache = new LocalityCache<LblcEntry>(
+    super(
       settings.hashVariant,
       () => settings.lblcExpirationMs,
       (e) => {
@@ -61,15 +59,5 @@ export class LocalityLeastConnection implements Scheduler {
       this.cache.counted++;
     }
     return dest;
-  }
-
-  onUpdate(): void {}
-
-  tick(now: number): void {
-    this.cache.tick(now);
-  }
-
-  release(): void {
-    this.cache.clear();
   }
 }

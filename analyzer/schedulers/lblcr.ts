@@ -2,7 +2,7 @@ import type { Dest } from '../model/dest.js';
 import type { Packet } from '../model/packet.js';
 import { lblcOverloaded } from './lblc.js';
 import type { CacheEntry } from './locality-cache.js';
-import { CHECK_EXPIRE_INTERVAL_MS, LocalityCache } from './locality-cache.js';
+import { LocalityScheduler } from './locality-cache.js';
 import type { Scheduler, SchedulerSettings, ServiceView } from './scheduler.js';
 import { productGreater } from './scheduler.js';
 import { weightedLeast } from './wlc.js';
@@ -68,14 +68,12 @@ function setMax(set: readonly Dest[]): Dest | null {
  * maps to a set of dests; the least loaded member is used unless lblc-overloaded, in which case
  * WLC adds a member. A set untouched for `lblcr_expiration` loses its most loaded member.
  */
-export class LocalityLeastConnectionReplicated implements Scheduler {
+export class LocalityLeastConnectionReplicated extends LocalityScheduler<LblcrEntry> implements Scheduler {
   readonly name = 'lblcr';
-  readonly periodMs = CHECK_EXPIRE_INTERVAL_MS;
-  private readonly cache: LocalityCache<LblcrEntry>;
 
   /** `settings.lblcrExpirationMs` is read at each use, like the kernel's sysctl. */
   constructor(private readonly settings: SchedulerSettings) {
-    this.cache = new LocalityCache<LblcrEntry>(
+    super(
       settings.hashVariant,
       () => settings.lblcrExpirationMs,
       (e) => {
@@ -118,15 +116,5 @@ export class LocalityLeastConnectionReplicated implements Scheduler {
       bucket: this.cache.bucketFor(pkt.dfold),
     });
     return dest;
-  }
-
-  onUpdate(): void {}
-
-  tick(now: number): void {
-    this.cache.tick(now);
-  }
-
-  release(): void {
-    this.cache.clear();
   }
 }

@@ -1,5 +1,6 @@
 import type { Dest } from '../model/dest.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
+import { usable } from './scheduler.js';
 
 /** Least connection (ip_vs_lc.c): smallest overhead among usable dests; ties to the first. */
 export class LeastConnection implements Scheduler {
@@ -9,8 +10,8 @@ export class LeastConnection implements Scheduler {
     let least: Dest | null = null;
     let loh = 0;
     for (const d of svc.dests) {
-      if (d.overloaded || d.weight === 0) continue;
-      const doh = d.activeConns * 256 + d.inactConns;
+      if (!usable(d)) continue;
+      const doh = d.overhead();
       if (least === null || doh < loh) {
         least = d;
         loh = doh;

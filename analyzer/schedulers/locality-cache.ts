@@ -10,7 +10,7 @@ const MAX_SIZE = TAB_SIZE * 16;
 const COUNT_FOR_FULL_EXPIRATION = 30;
 /** Above MAX_SIZE, entries idle this long are collected. */
 const ENTRY_TIMEOUT_MS = 6 * 60 * 1000;
-export const CHECK_EXPIRE_INTERVAL_MS = 60 * 1000;
+const CHECK_EXPIRE_INTERVAL_MS = 60 * 1000;
 
 export interface CacheEntry {
   lastuse: number;
@@ -97,5 +97,29 @@ export class LocalityCache<E extends CacheEntry> {
     this.map.delete(key);
     this.counted--;
     this.onRemove(entry);
+  }
+}
+
+/**
+ * What lblc and lblcr share around their cache: its 60 s garbage-collection timer, nothing to do
+ * on dest changes (entries keep pointing at deleted dests until they expire), and done_service.
+ */
+export abstract class LocalityScheduler<E extends CacheEntry> {
+  readonly periodMs = CHECK_EXPIRE_INTERVAL_MS;
+  protected readonly cache: LocalityCache<E>;
+
+  /** `expirationMs` is read at each full sweep, like the kernel's sysctl. */
+  constructor(variant: HashVariant, expirationMs: () => number, onRemove: (entry: E) => void) {
+    this.cache = new LocalityCache<E>(variant, expirationMs, onRemove);
+  }
+
+  onUpdate(): void {}
+
+  tick(now: number): void {
+    this.cache.tick(now);
+  }
+
+  release(): void {
+    this.cache.clear();
   }
 }

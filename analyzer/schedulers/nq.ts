@@ -1,6 +1,7 @@
 import type { Dest } from '../model/dest.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { productGreater } from './scheduler.js';
+import { productGreater, usable } from './scheduler.js';
+import { expectedDelay } from './sed.js';
 
 /**
  * Never queue (ip_vs_nq.c): the first usable dest with no active connection wins outright,
@@ -14,9 +15,9 @@ export class NeverQueue implements Scheduler {
     let least: Dest | null = null;
     let loh = 0;
     for (const d of svc.dests) {
-      if (d.overloaded || d.weight === 0) continue;
-      const doh = d.activeConns + 1;
+      if (!usable(d)) continue;
       if (d.activeConns === 0) return d;
+      const doh = expectedDelay(d);
       if (least === null || productGreater(loh, d.weight, doh, least.weight)) {
         least = d;
         loh = doh;

@@ -1,5 +1,6 @@
 import type { Dest } from '../model/dest.js';
 import type { DestChange, Scheduler, ServiceView } from './scheduler.js';
+import { usable } from './scheduler.js';
 
 /**
  * Round robin (ip_vs_rr.c). The cursor is the last dest picked, or the list head. A scan runs
@@ -18,11 +19,11 @@ export class RoundRobin implements Scheduler {
     const start = this.cursorIndex;
     for (let i = start + 1; i < list.length; i++) {
       const d = list[i] as Dest;
-      if (!d.overloaded && d.weight > 0) return this.moveTo(d, i);
+      if (usable(d)) return this.moveTo(d, i);
     }
     for (let i = 0; i <= start; i++) {
       const d = list[i] as Dest;
-      if (!d.overloaded && d.weight > 0) return this.moveTo(d, i);
+      if (usable(d)) return this.moveTo(d, i);
     }
     return null;
   }

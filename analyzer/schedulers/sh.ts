@@ -1,12 +1,9 @@
 import type { Dest } from '../model/dest.js';
 import type { Packet } from '../model/packet.js';
-import { bucketOf } from './hash.js';
+import { DEST_TABLE_BITS, DEST_TABLE_SIZE, bucketOf, dealDestTable, emptyDestTable } from './hash.js';
 import type { HashVariant } from './hash.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { SCHED_FLAG_1, SCHED_FLAG_2 } from './scheduler.js';
-
-const TAB_BITS = 8;
-const TAB_SIZE = 1 << TAB_BITS;
+import { SCHED_FLAG_1, SCHED_FLAG_2, usable } from './scheduler.js';
 
 /**
  * Source hashing (ip_vs_sh.c). The 256 buckets are dealt out walking the dest list cyclically,
@@ -16,11 +13,12 @@ const TAB_SIZE = 1 << TAB_BITS;
  */
 export class SourceHashing implements Scheduler {
   readonly name = 'sh';
-  private readonly table: (Dest | null)[] = new Array<Dest | null>(TAB_SIZE).fill(null);
-  private readonly variant: HashVariant;
+  private readonly table = emptyDestTable();
 
-  constructor(svc: ServiceView, variant: HashVariant) {
-    this.variant = variant;
+  constructor(
+    svc: ServiceView,
+    private readonly variant: HashVariant,
+  ) {
     this.assign(svc);
   }
 
@@ -33,15 +31,13 @@ export class SourceHashing implements Scheduler {
     const port = (svc.schedFlags & SCHED_FLAG_2) !== 0 ? pkt.sport : 0;
     const ihash = this.bucket(pkt.sfold, port, 0);
     const first = this.table[ihash] ?? null;
-    if ((svc.schedFlags & SCHED_FLAG_1) === 0) {
-      return first !== null && first.weight > 0 && !first.overloaded ? first : null;
-    }
+    if ((svc.schedFlags & SCHED_FLAG_1) === 0) return first !== null && usable(first) ? first : null;
     if (first === null) return null;
-    if (first.weight > 0 && !first.overloaded) return first;
-    for (let offset = 0; offset < TAB_SIZE; offset++) {
-      const d = this.table[this.bucket(pkt.sfold, port, (offset + ihash) % TAB_SIZE)] ?? null;
+    if (usable(first)) return first;
+    for (let offset = 0; offset < DEST_TABLE_SIZE; offset++) {
+      const d = this.table[this.bucket(pkt.sfold, port, (offset + ihash) % DEST_TABLE_SIZE)] ?? null;
       if (d === null) return null;
-      if (d.weight > 0 && !d.overloaded) return d;
+      if (usable(d)) return d;
     }
     return null;
   }
@@ -51,24 +47,10 @@ export class SourceHashing implements Scheduler {
   }
 
   private bucket(fold: number, port: number, offset: number): number {
-    return (offset + bucketOf(this.variant, (port + fold) >>> 0, TAB_BITS)) & (TAB_SIZE - 1);
+    return (offset + bucketOf(this.variant, (port + fold) >>> 0, DEST_TABLE_BITS)) & (DEST_TABLE_SIZE - 1);
   }
 
   private assign(svc: ServiceView): void {
-    const dests = svc.dests;
-    let p = 0;
-    let count = 0;
-    for (let i = 0; i < TAB_SIZE; i++) {
-      const d = dests[p];
-      if (d === undefined) {
-        this.table[i] = null;
-        continue;
-      }
-      this.table[i] = d;
-      if (++count >= d.weight) {
-        p = (p + 1) % dests.length;
-        count = 0;
-      }
-    }
+    dealDestTable(this.table, svc.dests, (d) => d.weight);
   }
 }

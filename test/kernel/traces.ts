@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SCHEDULER_NAMES } from '../../analyzer/schedulers/scheduler.js';
 
 const run = promisify(execFile);
 
@@ -12,21 +13,7 @@ export const tracesDir = join(repoRoot, 'fixtures', 'kernel-traces');
 const simulator = join(repoRoot, 'dist', 'analyzer', 'main.js');
 
 /** The schedulers of Debian 12's 6.1 kernel; every one is deterministic (twos came in 6.2). */
-export const kernelSchedulers = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'sed',
-  'nq',
-  'fo',
-  'ovf',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'mh',
-];
+export const kernelSchedulers = SCHEDULER_NAMES.filter((name) => name !== 'twos');
 
 export interface Row {
   line: number;
