@@ -7,8 +7,8 @@
  * ipvs_conn and ipvs_conn_top_client.
  */
 import type { MetricFamily, Sample } from '../core/family.js';
-import { type FamilySpec, family, mergeDuplicates } from './family-builder.js';
-import { DESTINATION_LABELS, LabelInterner, SERVICE_LABELS } from './labels.js';
+import { type FamilySpec, family, mergeDuplicates } from '../core/family-builder.js';
+import { DESTINATION_LABELS, LabelInterner, SERVICE_LABELS, serviceId } from './labels.js';
 import type {
   ConnTableSummary,
   IpvsCounters,
@@ -17,7 +17,6 @@ import type {
   IpvsTable,
   IpvsadmListing,
   IpvsadmServiceInfo,
-  ServiceKey,
 } from './model.js';
 
 export interface IpvsFamilyOptions {
@@ -204,10 +203,6 @@ function fieldFamilies<V extends object>(
       rows.map(({ labels, values }) => ({ labels, value: values[field.key] as number })),
     ),
   );
-}
-
-function serviceId(key: ServiceKey): string {
-  return `${key.proto} ${key.address} ${key.port} ${key.mark}`;
 }
 
 /** What ipvsadm says about each service, when one of its scheduler-line listings is available. */

@@ -10,6 +10,11 @@ import type { ServiceKey } from './model.js';
 export const SERVICE_LABELS = ['proto', 'local_address', 'local_port', 'local_mark'] as const;
 export const DESTINATION_LABELS = [...SERVICE_LABELS, 'remote_address', 'remote_port'] as const;
 
+/** A service's identity as one string: equal exactly when all four service labels are equal. */
+export function serviceId(key: ServiceKey): string {
+  return `${key.proto} ${key.address} ${key.port} ${key.mark}`;
+}
+
 export class LabelInterner {
   private readonly services = new Map<string, readonly string[]>();
   private readonly destinations = new Map<readonly string[], Map<string, readonly string[]>>();
@@ -23,7 +28,7 @@ export class LabelInterner {
   }
 
   service(key: ServiceKey): readonly string[] {
-    const id = `${key.proto} ${key.address} ${key.port} ${key.mark}`;
+    const id = serviceId(key);
     let labels = this.services.get(id);
     if (!labels) this.services.set(id, (labels = [key.proto, key.address, String(key.port), key.mark]));
     this.note(labels);

@@ -7,6 +7,7 @@
  * preceding service. The parity test pins that difference down.
  */
 import type { MetricFamily, MetricType, Sample } from '../core/family.js';
+import { serviceId } from './labels.js';
 import type { IpvsGlobalStats, IpvsTable } from './model.js';
 
 /** node_exporter's canonical order, also the output order whatever order the flag lists. */
@@ -65,7 +66,7 @@ interface BackendRow {
 function identitiesUnique(table: IpvsTable): boolean {
   const seen = new Set<string>();
   for (const s of table.services) {
-    const id = `${s.proto} ${s.address} ${s.port} ${s.mark}`;
+    const id = serviceId(s);
     if (seen.has(id)) return false;
     seen.add(id);
   }

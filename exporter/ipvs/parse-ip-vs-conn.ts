@@ -9,6 +9,7 @@ import { SCTP_STATE_NAMES, TCP_STATE_NAMES, UDP_STATE_NAMES } from '../../common
 import { formatIPv4 } from '../../common/net/ip.js';
 import { formatMark, parseHex, parseKernelAddress } from './address.js';
 import { QuadCounter, Vocabulary } from './conn-table.js';
+import { serviceId } from './labels.js';
 import type { ConnTableSummary, ConnTarget } from './model.js';
 import type { ParseIssue, Parsed } from './parse-issue.js';
 import { TopK } from './top-k.js';
@@ -267,7 +268,7 @@ export class ConnTableSummarizer {
 }
 
 function targetId(t: ConnTarget): string {
-  return `${t.proto} ${t.address} ${t.port} ${t.mark} ${t.remoteAddress} ${t.remotePort}`;
+  return `${serviceId(t)} ${t.remoteAddress} ${t.remotePort}`;
 }
 
 /**

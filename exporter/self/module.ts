@@ -3,27 +3,12 @@
  * self-metrics rendered from each snapshot's source reports: per-source up, duration and parse
  * errors (cumulative over the process), the collection's duration, and build info.
  */
-import type { MetricFamily, MetricType, Sample } from '../core/family.js';
+import type { MetricFamily, Sample } from '../core/family.js';
+import { family } from '../core/family-builder.js';
 import type { ExporterModule } from '../core/module.js';
 import { option } from '../core/options.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { VERSION } from './version.js';
-
-interface SelfSpec {
-  readonly name: string;
-  readonly help: string;
-  readonly type: MetricType;
-  readonly unit: string;
-  readonly labelNames: readonly string[];
-  readonly otel: string;
-  readonly measurement: string;
-  readonly field: string;
-}
-
-function selfFamily(spec: SelfSpec, samples: Sample[]): MetricFamily {
-  const { otel, measurement, field, ...rest } = spec;
-  return { ...rest, samples, otelName: otel, influx: { measurement, field } };
-}
 
 /**
  * Parse errors per source since the process started. Each snapshot is counted once however many
@@ -69,68 +54,63 @@ export const selfModule: ExporterModule = {
       snapshot.sources.map((report) => ({ labels: [report.source], value: value(report) }));
     const totals = parseErrorTotals.add(snapshot);
     return [
-      selfFamily(
+      family(
         {
           name: 'lvscope_source_up',
           help: 'Whether the source could be read in the last collection (0: missing input, failing command, timeout).',
           type: 'gauge',
           unit: '1',
           labelNames: ['source'],
-          otel: 'lvscope.source.up',
-          measurement: 'lvscope_source',
-          field: 'up',
+          otelName: 'lvscope.source.up',
+          influx: { measurement: 'lvscope_source', field: 'up' },
         },
         bySource((report) => (report.up ? 1 : 0)),
       ),
-      selfFamily(
+      family(
         {
           name: 'lvscope_source_duration_seconds',
           help: 'Time the source took in the last collection.',
           type: 'gauge',
           unit: 's',
           labelNames: ['source'],
-          otel: 'lvscope.source.duration',
-          measurement: 'lvscope_source',
-          field: 'duration_seconds',
+          otelName: 'lvscope.source.duration',
+          influx: { measurement: 'lvscope_source', field: 'duration_seconds' },
         },
         bySource((report) => report.durationSeconds),
       ),
-      selfFamily(
+      family(
         {
           name: 'lvscope_source_parse_errors_total',
           help: 'Lines or records skipped because they could not be parsed, since the exporter started.',
           type: 'counter',
           unit: '{error}',
           labelNames: ['source'],
-          otel: 'lvscope.source.parse_errors',
-          measurement: 'lvscope_source',
-          field: 'parse_errors',
+          otelName: 'lvscope.source.parse_errors',
+          influx: { measurement: 'lvscope_source', field: 'parse_errors' },
         },
         bySource((report) => totals.get(report.source) ?? 0),
       ),
-      selfFamily(
+      family(
         {
           name: 'lvscope_collection_duration_seconds',
           help: 'Time the last collection took, all sources together.',
           type: 'gauge',
           unit: 's',
           labelNames: [],
-          otel: 'lvscope.collection.duration',
-          measurement: 'lvscope_collection',
-          field: 'duration_seconds',
+          otelName: 'lvscope.collection.duration',
+          influx: { measurement: 'lvscope_collection', field: 'duration_seconds' },
         },
         [{ labels: [], value: snapshot.durationSeconds }],
       ),
-      selfFamily(
+      family(
         {
           name: 'lvscope_build_info',
           help: 'Version of lvscope and of the Node.js runtime it runs on; always 1.',
           type: 'gauge',
           unit: '1',
           labelNames: ['version', 'nodejs_version'],
-          otel: 'lvscope.build.info',
-          measurement: 'lvscope_build',
-          field: 'info',
+          otelName: 'lvscope.build.info',
+          influx: { measurement: 'lvscope_build', field: 'info' },
         },
         [{ labels: [VERSION, process.versions.node], value: 1 }],
       ),
