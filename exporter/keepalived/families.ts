@@ -1,4 +1,5 @@
-import type { MetricFamily, MetricType, Sample } from '../core/family.js';
+import type { MetricFamily } from '../core/family.js';
+import { type FamilySpec, FamilySamples } from '../core/family-builder.js';
 import { vrrpView, type VrrpView } from './merge.js';
 import {
   daemonsOf,
@@ -7,33 +8,6 @@ import {
   type VrrpInstance,
   type VrrpStats,
 } from './model.js';
-
-interface FamilySpec {
-  readonly name: string;
-  readonly help: string;
-  readonly type: MetricType;
-  readonly unit: string;
-  readonly labelNames: readonly string[];
-  readonly otelName: string | null;
-  readonly influx: { readonly measurement: string; readonly field: string } | null;
-}
-
-/** Collects samples per family in declaration order; families without samples are left out. */
-class Families {
-  private readonly samples = new Map<FamilySpec, Sample[]>();
-  add(spec: FamilySpec, labels: readonly string[], value: number | undefined): void {
-    if (value === undefined || !Number.isFinite(value)) return;
-    let list = this.samples.get(spec);
-    if (!list) this.samples.set(spec, (list = []));
-    list.push({ labels, value });
-  }
-  build(order: readonly FamilySpec[]): MetricFamily[] {
-    return order.flatMap((spec) => {
-      const samples = this.samples.get(spec);
-      return samples ? [{ ...spec, samples }] : [];
-    });
-  }
-}
 
 const INSTANCE = ['daemon', 'iname', 'intf', 'vrid'];
 const COMMON = ['iname', 'intf', 'vrid'];
@@ -73,9 +47,16 @@ function compatSpecs(multi: boolean) {
   const extra = multi ? ['daemon'] : [];
   const common = [...COMMON, ...extra];
   const vip = [...COMMON, 'ip_address', ...extra];
-  const stat = (name: string, help: string, field: keyof VrrpStats, otel: string, influxField: string) =>
+  const stat = (
+    name: string,
+    help: string,
+    field: keyof VrrpStats,
+    otel: string,
+    influxField: string,
+    unit = '{packet}',
+  ) =>
     [
-      counter(name, help, '{packet}', common, `keepalived.vrrp.${otel}`, ['keepalived_vrrp', influxField]),
+      counter(name, help, unit, common, `keepalived.vrrp.${otel}`, ['keepalived_vrrp', influxField]),
       field,
     ] as const;
   return {
@@ -103,13 +84,15 @@ function compatSpecs(multi: boolean) {
       null,
       null,
     ),
+    // A configuration value that keepalived-exporter exposes as a counter: pushed as the
+    // lvscope_keepalived_vrrp_garp_delay_seconds gauge instead.
     garp: counter(
       'keepalived_gratuitous_arp_delay_total',
       'Gratuitous ARP delay (a configuration value, named as keepalived-exporter does)',
       's',
       common,
-      'keepalived.vrrp.garp.delay',
-      ['keepalived_vrrp', 'garp_delay'],
+      null,
+      null,
     ),
     stats: [
       stat(
@@ -132,6 +115,7 @@ function compatSpecs(multi: boolean) {
         'becomeMaster',
         'master.became',
         'become_master',
+        '{transition}',
       ),
       stat(
         'keepalived_release_master_total',
@@ -139,6 +123,7 @@ function compatSpecs(multi: boolean) {
         'releaseMaster',
         'master.released',
         'release_master',
+        '{transition}',
       ),
       stat(
         'keepalived_packet_length_errors_total',
@@ -305,6 +290,14 @@ const L = {
     'keepalived.vrrp.advert_interval',
     ['keepalived_vrrp', 'advert_interval_seconds'],
   ),
+  garpDelay: gauge(
+    'lvscope_keepalived_vrrp_garp_delay_seconds',
+    'Configured delay of the second set of gratuitous ARPs after becoming MASTER (garp_master_delay)',
+    's',
+    INSTANCE,
+    'keepalived.vrrp.garp.delay',
+    ['keepalived_vrrp', 'garp_delay_seconds'],
+  ),
   nopreempt: gauge(
     'lvscope_keepalived_vrrp_nopreempt',
     '1 when the instance is configured nopreempt',
@@ -440,7 +433,7 @@ const SCRIPT_STATE = ['idle', 'running', 'requested termination', 'forcing termi
 const bool = (b: boolean | undefined) => (b === undefined ? undefined : b ? 1 : 0);
 
 function vrrpFamilies(
-  f: Families,
+  f: FamilySamples,
   d: KeepalivedDaemon,
   view: VrrpView,
   nowMs: number,
@@ -466,7 +459,7 @@ function vrrpFamilies(
 }
 
 function instanceFamilies(
-  f: Families,
+  f: FamilySamples,
   d: KeepalivedDaemon,
   i: VrrpInstance,
   extra: string[],
@@ -489,11 +482,12 @@ function instanceFamilies(
   f.add(L.master, labels, i.masterPriority);
   f.add(L.lastTransition, labels, i.lastTransition);
   f.add(L.advert, labels, i.advertIntervalSeconds);
+  f.add(L.garpDelay, labels, i.garpDelay);
   f.add(L.nopreempt, labels, bool(i.nopreempt));
 }
 
 function daemonFamilies(
-  f: Families,
+  f: FamilySamples,
   d: KeepalivedDaemon,
   nowMs: number,
   multi: boolean,
@@ -546,7 +540,7 @@ export function keepalivedFamilies(snapshot: {
   const daemons = daemonsOf(snapshot.keepalived);
   const multi = daemons.length > 1;
   const compat = compatSpecs(multi);
-  const f = new Families();
+  const f = new FamilySamples();
   for (const d of daemons) daemonFamilies(f, d, snapshot.takenAtMs, multi, compat);
   const order = [
     compat.up,
