@@ -4,6 +4,7 @@
  * available"), a non-zero exit or a timeout marks only this source down.
  */
 import { execFile } from 'node:child_process';
+import { type Parsed, formatIssue } from '../core/parse-issue.js';
 import type { SnapshotDraft } from '../core/snapshot.js';
 import type { Source } from '../core/source.js';
 import {
@@ -12,7 +13,6 @@ import {
   parseIpvsadmStats,
   parseIpvsadmThresholds,
 } from './parse-ipvsadm.js';
-import { type Parsed, describeIssue } from './parse-issue.js';
 
 export interface IpvsadmOptions {
   readonly path: string;
@@ -71,7 +71,7 @@ function ipvsadmSource<T>(
       const { value, issues } = parse(text);
       store(draft.ipvs, value);
       const first = issues[0];
-      return { up: true, parseErrors: issues.length, ...(first && { error: describeIssue(command, first) }) };
+      return { up: true, parseErrors: issues.length, ...(first && { error: formatIssue(first, command) }) };
     },
   };
 }

@@ -7,11 +7,11 @@
  */
 import { SCTP_STATE_NAMES, TCP_STATE_NAMES, UDP_STATE_NAMES } from '../../common/ipvs/conn-states.js';
 import { formatIPv4 } from '../../common/net/ip.js';
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import { formatMark, parseHex, parseKernelAddress } from './address.js';
 import { QuadCounter, Vocabulary } from './conn-table.js';
 import { serviceId } from './labels.js';
 import type { ConnTableSummary, ConnTarget } from './model.js';
-import type { ParseIssue, Parsed } from './parse-issue.js';
 import { TopK } from './top-k.js';
 
 export interface ConnParsed extends Parsed<ConnTableSummary> {

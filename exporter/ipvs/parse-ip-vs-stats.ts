@@ -3,9 +3,10 @@
  * any width (32-bit and 64-bit kernels, and 2.4's two concatenated 32-bit halves, all parse alike);
  * rows are recognised by their shape rather than by position, header words are never hex-only.
  */
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import { parseHex } from './address.js';
+import { fields } from './listing.js';
 import type { IpvsCounters, IpvsGlobalStats, IpvsPerCpuStats, IpvsRates } from './model.js';
-import { type ParseIssue, type Parsed, fields } from './parse-issue.js';
 
 const COLUMNS = ['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'] as const;
 

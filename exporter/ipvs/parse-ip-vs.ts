@@ -4,9 +4,10 @@
  * bad line only loses itself (a bad service line also loses its destinations, each reported).
  */
 import { formatIPv4 } from '../../common/net/ip.js';
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import { parseHex, parseKernelEndpoint } from './address.js';
+import { forEachLine, orphanDestination, tokenize } from './listing.js';
 import type { AddressFamily, IpvsDestination, IpvsService, IpvsTable, Persistence } from './model.js';
-import { type ParseIssue, type Parsed, forEachLine, tokenize } from './parse-issue.js';
 
 interface ServiceDraft {
   readonly proto: string;
@@ -174,11 +175,7 @@ export function parseIpVs(text: string): Parsed<IpvsTable> {
     if (first === 'Prot' || second === 'RemoteAddress:Port') return;
     if (first === '->') {
       if (!current) {
-        const message =
-          lostServiceLine === undefined
-            ? 'destination before any service'
-            : `belongs to the unparsable service on line ${lostServiceLine}`;
-        issues.push({ line, field: 'RemoteAddress:Port', message });
+        issues.push(orphanDestination(line, lostServiceLine));
         return;
       }
       const destination = parseDestination(tokens, line, issues);

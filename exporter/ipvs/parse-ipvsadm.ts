@@ -4,7 +4,9 @@
  * four numbers per destination). Addresses come out in the same label form as /proc's hex, FWM
  * marks (printed in decimal here) as the kernel's 8 hex digits, so both sources join.
  */
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import { formatMark, parseTextEndpoint } from './address.js';
+import { fields, orphanDestination } from './listing.js';
 import type {
   AddressFamily,
   IpvsCounters,
@@ -17,7 +19,6 @@ import type {
   IpvsadmServiceInfo,
   ServiceKey,
 } from './model.js';
-import { type ParseIssue, type Parsed, fields } from './parse-issue.js';
 
 type ValueParser<T> = (tokens: readonly string[], line: number, issues: ParseIssue[]) => T | undefined;
 
@@ -176,11 +177,7 @@ function parseListing<S, D>(
     if (first === 'IP' || first === 'Prot' || second === 'RemoteAddress:Port') continue;
     if (first === '->') {
       if (!current) {
-        const message =
-          lostServiceLine === undefined
-            ? 'destination before any service'
-            : `belongs to the unparsable service on line ${lostServiceLine}`;
-        issues.push({ line, field: 'RemoteAddress:Port', message });
+        issues.push(orphanDestination(line, lostServiceLine));
         continue;
       }
       const endpoint = parseTextEndpoint(second ?? '');

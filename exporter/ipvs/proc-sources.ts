@@ -6,12 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ParseIssue, type Parsed, formatIssue } from '../core/parse-issue.js';
 import type { SnapshotDraft } from '../core/snapshot.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 import { ConnTableSummarizer, type ConnSummaryOptions } from './parse-ip-vs-conn.js';
 import { parseIpVs } from './parse-ip-vs.js';
 import { parseIpVsStats, parseIpVsStatsPerCpu } from './parse-ip-vs-stats.js';
-import { type ParseIssue, type Parsed, describeIssue } from './parse-issue.js';
 
 function readFailure(path: string, error: unknown): SourceOutcome {
   const code = (error as NodeJS.ErrnoException).code;
@@ -31,7 +31,7 @@ function outcome(
   up = true,
 ): SourceOutcome {
   const first = issues[0];
-  return { up, parseErrors: count, ...(first && { error: describeIssue(path, first) }) };
+  return { up, parseErrors: count, ...(first && { error: formatIssue(first, path) }) };
 }
 
 /** A source for one small /proc file, read whole (their size is bounded by the service table). */

@@ -1,5 +1,5 @@
 import { canonicalIp } from '../../common/net/ip.js';
-import type { ParseIssue, Parsed } from './issues.js';
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import type { RealServer, VirtualServer } from './model.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ParseIssue } from './issues.js';
+import type { ParseIssue } from '../core/parse-issue.js';
 import { parseVip } from './vip.js';
 
 /** File access the config reader needs; injected so the parser stays free of I/O policy. */

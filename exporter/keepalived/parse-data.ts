@@ -1,4 +1,4 @@
-import type { ParseIssue, Parsed } from './issues.js';
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import type { Vip, VrrpInstance, VrrpScript } from './model.js';
 import { stateNumber } from './states.js';
 import { parseVip } from './vip.js';

@@ -1,5 +1,5 @@
 import { canonicalIp } from '../../common/net/ip.js';
-import type { Parsed } from './issues.js';
+import type { Parsed } from '../core/parse-issue.js';
 
 export interface HostAddress {
   readonly address: string;

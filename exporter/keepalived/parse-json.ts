@@ -1,4 +1,4 @@
-import type { ParseIssue, Parsed } from './issues.js';
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import type { TrackedProcess, Vip, VrrpInstance, VrrpStats } from './model.js';
 import { parseVip } from './vip.js';
 

@@ -1,4 +1,4 @@
-import type { ParseIssue, Parsed } from './issues.js';
+import type { ParseIssue, Parsed } from '../core/parse-issue.js';
 import type { VrrpStats } from './model.js';
 
 /** (group, key) as printed → field. Groups are the indented `Name:` headers, "" for top level. */

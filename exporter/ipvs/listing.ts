@@ -1,19 +1,8 @@
-/** A line a parser skipped, with enough detail to find it: 1-based line number and the field. */
-export interface ParseIssue {
-  readonly line: number;
-  readonly field: string;
-  readonly message: string;
-}
-
-export interface Parsed<T> {
-  readonly value: T;
-  readonly issues: readonly ParseIssue[];
-}
-
-/** `file:line: field: message`, the form every source reports its first parse error in. */
-export function describeIssue(file: string, issue: ParseIssue): string {
-  return `${file}:${issue.line}: ${issue.field}: ${issue.message}`;
-}
+/**
+ * What /proc/net/ip_vs and `ipvsadm -Ln` listings share: padded columns, split without a regex on
+ * the hot path, and service lines each followed by their `->` destination lines.
+ */
+import type { ParseIssue } from '../core/parse-issue.js';
 
 /** Splits on runs of blanks, ignoring leading and trailing ones (the kernel pads its columns). */
 export function fields(line: string): string[] {
@@ -47,4 +36,13 @@ export function forEachLine(text: string, visit: (start: number, end: number, li
     visit(start, end, ++line);
     start = end + 1;
   }
+}
+
+/** A `->` line with no service to file it under: none yet, or the one above could not be parsed. */
+export function orphanDestination(line: number, lostServiceLine: number | undefined): ParseIssue {
+  const message =
+    lostServiceLine === undefined
+      ? 'destination before any service'
+      : `belongs to the unparsable service on line ${lostServiceLine}`;
+  return { line, field: 'RemoteAddress:Port', message };
 }
