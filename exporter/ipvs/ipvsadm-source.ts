@@ -3,8 +3,8 @@
  * stdout to the pure listing parsers. A missing binary, a kernel without IPVS ("Protocol not
  * available"), a non-zero exit or a timeout marks only this source down.
  */
-import { execFile } from 'node:child_process';
 import { type Parsed, formatIssue } from '../core/parse-issue.js';
+import { runProgram } from '../core/run-program.js';
 import type { SnapshotDraft } from '../core/snapshot.js';
 import type { Source } from '../core/source.js';
 import {
@@ -23,31 +23,11 @@ export interface IpvsadmOptions {
 const MAX_OUTPUT_BYTES = 64 << 20;
 
 function run(options: IpvsadmOptions, args: readonly string[], signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      options.path,
-      args,
-      {
-        encoding: 'latin1',
-        timeout: options.timeoutMs,
-        maxBuffer: MAX_OUTPUT_BYTES,
-        signal,
-        windowsHide: true,
-      },
-      (error, stdout, stderr) => {
-        if (!error) return resolve(stdout);
-        const { code, killed } = error as { code?: number | string; killed?: boolean };
-        const detail =
-          code === 'ENOENT'
-            ? `not found (--ipvsadm.path ${options.path})`
-            : killed && !signal.aborted
-              ? `no answer within ${options.timeoutMs} ms`
-              : typeof code === 'number'
-                ? `exit ${code}: ${stderr.trim().split('\n')[0] ?? ''}`
-                : error.message;
-        reject(new Error(`${[options.path, ...args].join(' ')}: ${detail}`));
-      },
-    );
+  return runProgram(options.path, args, {
+    timeoutMs: options.timeoutMs,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    signal,
+    notFoundHint: `--ipvsadm.path ${options.path}`,
   });
 }
 

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalIp } from '../../common/net/ip.js';
 import { formatIssue, type ParseIssue } from '../core/parse-issue.js';
+import { runProgram } from '../core/run-program.js';
 import type { SnapshotDraft } from '../core/snapshot.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 import type { DaemonConfig, KeepalivedConfig } from './daemon-config.js';
@@ -187,23 +187,17 @@ export function parseVipFlag(entry: string): WantedVip | undefined {
   return address === undefined ? undefined : { address, dev, iname: '', excluded: false };
 }
 
-function runIp(binary: string, netns: string, timeoutMs: number): Promise<string> {
+/** `ip -j addr show` lists every address with its interface; a busy host stays far below this. */
+const MAX_IP_OUTPUT_BYTES = 16 << 20;
+
+function runIp(binary: string, netns: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
   const args = [...(netns ? ['-n', netns] : []), '-j', 'addr', 'show'];
-  return new Promise((resolve, reject) => {
-    execFile(
-      binary,
-      args,
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, shell: false },
-      (error, stdout, stderr) => {
-        if (error)
-          reject(
-            new Error(
-              `${binary} ${args.join(' ')} failed: ${(stderr || error.message).trim().split('\n')[0] ?? ''}`,
-            ),
-          );
-        else resolve(stdout);
-      },
-    );
+  return runProgram(binary, args, {
+    timeoutMs,
+    maxOutputBytes: MAX_IP_OUTPUT_BYTES,
+    signal,
+    notFoundHint: '--keepalived.ip-binary',
+    encoding: 'utf8',
   });
 }
 
@@ -219,10 +213,6 @@ export class VipSource implements Source {
     private readonly timeoutMs: number,
   ) {
     this.name = `keepalived_vips:${daemon.name}`;
-  }
-
-  collect(draft: SnapshotDraft): Promise<SourceOutcome> {
-    return this.read(draft);
   }
 
   private wanted(issues: ParseIssue[]): WantedVip[] {
@@ -264,13 +254,13 @@ export class VipSource implements Source {
     });
   }
 
-  private async read(draft: SnapshotDraft): Promise<SourceOutcome> {
+  async collect(draft: SnapshotDraft, signal: AbortSignal): Promise<SourceOutcome> {
     const issues: ParseIssue[] = [];
     const wanted = this.wanted(issues);
     const slot = daemonSlot(draft, this.daemon.name, this.name);
     let text: string;
     try {
-      text = await runIp(this.ipBinary, this.daemon.netns, this.timeoutMs);
+      text = await runIp(this.ipBinary, this.daemon.netns, this.timeoutMs, signal);
     } catch (error) {
       return outcome(issues, false, message(error));
     }
