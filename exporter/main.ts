@@ -4,13 +4,13 @@
  * environment > default), creates the sources and the single-flight collector, then either prints
  * one exposition (--once) or starts every module until SIGINT/SIGTERM.
  */
-import { once } from 'node:events';
 import { Command, CommanderError } from 'commander';
+import { TextOutput } from '../common/io/text-output.js';
 import { addOptionFlags, resolveOptions } from './core/cli.js';
 import { SingleFlightCollector } from './core/collector.js';
 import { loadConfigFile } from './core/config-file.js';
 import type { MetricFamily } from './core/family.js';
-import { type LogLevel, createLogger } from './core/log.js';
+import { type LogLevel, type Logger, createLogger } from './core/log.js';
 import type { RuntimeContext } from './core/module.js';
 import type { OptionSpec, OptionValue, Options } from './core/options.js';
 import type { Snapshot } from './core/snapshot.js';
@@ -48,25 +48,20 @@ function configValues(
   return file === undefined ? new Map() : loadConfigFile(file, specs);
 }
 
-/** Streams the exposition to stdout family by family, so memory holds one family at a time. */
-async function printExposition(list: readonly MetricFamily[]): Promise<void> {
-  // EPIPE (the reader stopped early, `| head`) ends the output quietly; it may surface as an
-  // exception of write() on a synchronous pipe or as an 'error' event.
-  let closed = false;
-  process.stdout.on('error', () => (closed = true));
-  await writeExposition(list, async (chunk) => {
-    if (closed) return;
-    try {
-      if (process.stdout.write(chunk)) return;
-    } catch {
-      closed = true;
-      return;
-    }
-    // once() rejects on an 'error' event while waiting: that is the EPIPE case too.
-    await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close')]).catch(
-      () => (closed = true),
-    );
-  });
+/**
+ * Streams the exposition to stdout family by family, so memory holds one family at a time; a
+ * reader that stops early (`| head`) ends it quietly. Resolves to the exit status.
+ */
+async function printExposition(list: readonly MetricFamily[], log: Logger): Promise<number> {
+  const output = new TextOutput(process.stdout);
+  await writeExposition(list, (chunk) => output.write(chunk));
+  try {
+    await output.end();
+    return 0;
+  } catch (error) {
+    log.error('cannot write the exposition', { error });
+    return 1;
+  }
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -129,8 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     modules.flatMap((module) => module.families?.(snapshot, options) ?? []);
 
   if (command.opts<{ once?: boolean }>().once) {
-    await printExposition(families(await collector.collect()));
-    return 0;
+    return printExposition(families(await collector.collect()), log);
   }
   log.info('starting lvs-exporter', { version: VERSION });
   return serve({ options, collector, families, log });

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { TextOutput } from '../../common/io/text-output.js';
 import { DEFAULT_SETTINGS } from '../model/director.js';
 import type { DirectorSettings } from '../model/director.js';
 import { openTrace, readTrace } from '../trace/read.js';
@@ -25,34 +26,46 @@ export interface SimulateOptions {
   readonly settings: DirectorSettings;
 }
 
+const reason = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 /**
  * Replays `options.trace` and writes the rows to `out`; problems go to `err`. Resolves to the
  * exit status: 0; 1 when some trace lines could not be parsed (the rest was simulated); 2 when
- * the trace could not be read.
+ * the trace could not be read or the output not written. A reader that stops early (`| head`)
+ * ends the replay quietly, with the status of the lines read so far.
  */
-export async function runSimulate(options: SimulateOptions, out: Writable, err: Writable): Promise<number> {
+export async function runSimulate(options: SimulateOptions, out: TextOutput, err: Writable): Promise<number> {
+  let status: number;
   try {
-    return await simulate(options, out, err);
+    status = await simulate(options, out, err);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    err.write(`lvs-analyze simulate: cannot read trace "${options.trace}": ${reason}\n`);
+    err.write(`lvs-analyze simulate: cannot read trace "${options.trace}": ${reason(e)}\n`);
     return 2;
   }
+  try {
+    await out.end();
+  } catch (e) {
+    err.write(`lvs-analyze simulate: cannot write the output: ${reason(e)}\n`);
+    return 2;
+  }
+  return status;
 }
 
-async function simulate(options: SimulateOptions, out: Writable, err: Writable): Promise<number> {
+/** Rows are gathered into writes of about this size: one write per row costs more than the simulation. */
+const WRITE_SIZE = 65536;
+
+async function simulate(options: SimulateOptions, out: TextOutput, err: Writable): Promise<number> {
   const input = await openTrace(options.trace);
   const replay = new Replay(options.settings);
-  // Rows are gathered into ~64 KiB writes: one write per row costs more than the simulation.
   let pending = '';
-  const write = (text: string): void => {
+  const collect = (text: string): void => {
     pending += text;
-    if (pending.length >= 65536) {
-      out.write(pending);
-      pending = '';
-    }
   };
-  const writer = options.format === 'json' ? jsonWriter(write) : csvWriter(write);
+  const writer = options.format === 'json' ? jsonWriter(collect) : csvWriter(collect);
+  const flush = async (): Promise<void> => {
+    await out.write(pending);
+    pending = '';
+  };
   let badLines = 0;
   writer.begin();
   for await (const batch of readTrace(input, options.trace)) {
@@ -65,10 +78,12 @@ async function simulate(options: SimulateOptions, out: Writable, err: Writable):
       const row = replay.feed(record.line);
       if (row !== null) writer.row(row);
     }
+    if (pending.length >= WRITE_SIZE) await flush();
+    if (!out.open) return badLines > 0 ? 1 : 0;
   }
   for (const w of replay.warnings) err.write(`${options.trace}:${w.line}: ${w.message}\n`);
   writer.end(replay.counters(), replay.warnings);
-  out.write(pending);
+  await flush();
   return badLines > 0 ? 1 : 0;
 }
 
@@ -130,12 +145,14 @@ export function simulateCommand(): Command {
         lblcrExpirationMs: opts.lblcrExpiration * 1000,
         seed: opts.seed,
       };
-      const out = opts.output === undefined ? process.stdout : createWriteStream(opts.output);
+      const out =
+        opts.output === undefined
+          ? new TextOutput(process.stdout)
+          : new TextOutput(createWriteStream(opts.output), true);
       process.exitCode = await runSimulate(
         { trace: opts.trace, format: opts.format, settings },
         out,
         process.stderr,
       );
-      if (out !== process.stdout) await new Promise<void>((resolve) => out.end(resolve));
     });
 }

@@ -3,10 +3,10 @@
  * joined one collection share one rendering too, and the text goes out family by family with
  * back-pressure, so memory holds one family at a time however big the table or slow the client.
  */
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { drained } from '../../common/io/text-output.js';
 import type { MetricFamily } from '../core/family.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { PROMETHEUS_CONTENT_TYPE, writeExposition } from './render.js';
@@ -20,17 +20,6 @@ interface Job {
   started: boolean;
   readonly scrapes: Scrape[];
   readonly done: Promise<void>;
-}
-
-/** Resolves when `stream` can take more, or is gone (a client that hung up must not stall us). */
-async function drained(stream: Writable): Promise<void> {
-  if (stream.destroyed || !stream.writableNeedDrain) return;
-  const abort = new AbortController();
-  await Promise.race([
-    once(stream, 'drain', { signal: abort.signal }),
-    once(stream, 'close', { signal: abort.signal }),
-  ]).catch(() => undefined);
-  abort.abort();
 }
 
 function open({ res, gzip }: Scrape): Writable {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../analyzer/model/director.js';
 import { runSimulate } from '../../analyzer/simulate/command.js';
+import { TextOutput } from '../../common/io/text-output.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/traces/', import.meta.url));
 
@@ -29,7 +30,7 @@ describe('the example traces give their documented output', () => {
       const err = sink();
       const code = await runSimulate(
         { trace: DIR + trace, format: 'csv', settings: DEFAULT_SETTINGS },
-        out.stream,
+        new TextOutput(out.stream),
         err.stream,
       );
       expect(err.text()).toBe('');
