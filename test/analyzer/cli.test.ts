@@ -1,34 +1,18 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, run } from '../support/process.js';
 
 // The built CLI, as users and the kernel harness run it (npm test builds dist/ first).
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist/analyzer/main.js');
 const EXAMPLE = join(ROOT, 'fixtures/traces/issue-example.trace');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function lvsAnalyze(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { cwd: ROOT, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-    if (stdin !== undefined) child.stdin?.end(stdin);
-  });
+function lvsAnalyze(args: string[], stdin?: string): Promise<RunResult> {
+  return run(process.execPath, [MAIN, ...args], { cwd: ROOT, input: stdin, timeoutMs: 20_000 });
 }
 
 let dir = '';
@@ -133,5 +117,51 @@ describe('lvs-analyze simulate', () => {
     ]) {
       expect(sub.stdout).toContain(flag);
     }
+  });
+});
+
+describe('lvs-analyze simulate when its output goes away', () => {
+  /** A trace with one new connection per line: its CSV is far bigger than a pipe's buffer. */
+  async function bigTrace(connections: number): Promise<string> {
+    const lines = ['-A -t 192.0.2.1:80 -s rr', '-a -t 192.0.2.1:80 -r 10.0.0.1:80 -m'];
+    for (let i = 0; i < connections; i++) {
+      lines.push(`${i} udp 203.0.${(i >> 8) & 255}.${i & 255}:${1024 + (i % 60000)} 192.0.2.1:80`);
+    }
+    const file = join(dir, `big-${connections}.trace`);
+    await writeFile(file, lines.join('\n') + '\n');
+    return file;
+  }
+
+  /** Runs simulate with a reader that closes its end of the pipe at once or after the first chunk. */
+  async function simulateInto(reader: 'closed' | 'reads one chunk', trace: string) {
+    const child = spawn(process.execPath, [MAIN, 'simulate', '--trace', trace], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    if (reader === 'closed') child.stdout.destroy();
+    else child.stdout.once('data', () => child.stdout.destroy());
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | string>((resolve) =>
+      child.once('exit', (c, signal) => resolve(c ?? signal ?? -1)),
+    );
+    clearTimeout(timer);
+    return { code, stderr };
+  }
+
+  it('`| head -0`: exits 0 without a word, no unhandled EPIPE', async () => {
+    const result = await simulateInto('closed', EXAMPLE);
+    expect(result).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('a reader that stops after the first rows ends the replay quietly', async () => {
+    const result = await simulateInto('reads one chunk', await bigTrace(50_000));
+    expect(result).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('a full disk is an error (exit 2), not a quietly truncated --output', async () => {
+    const result = await lvsAnalyze(['simulate', '--trace', EXAMPLE, '--output', '/dev/full']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot write the output: ENOSPC/);
   });
 });

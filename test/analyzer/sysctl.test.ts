@@ -1,6 +1,5 @@
 // `sysctl -w net.ipv4.vs.NAME=VALUE` trace lines: the parser, their effect on the model from their
 // time on, and their precedence over the matching simulate flags.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { parseTraceLine } from '../../analyzer/trace/parse.js';
 import { readTrace } from '../../analyzer/trace/read.js';
 import { formatTraceError } from '../../analyzer/trace/types.js';
 import type { ConnectionRow } from '../../analyzer/simulate/replay.js';
+import { type RunResult, run } from '../support/process.js';
 import { replayText, servers } from './replay-helpers.js';
 
 const VIP = '192.0.2.10:80';
@@ -231,13 +231,8 @@ describe('sysctl lines in the model', () => {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist/analyzer/main.js');
 
-function simulate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, 'simulate', ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function simulate(args: string[]): Promise<RunResult> {
+  return run(process.execPath, [MAIN, 'simulate', ...args], { timeoutMs: 20_000 });
 }
 
 describe('lvs-analyze simulate with sysctl lines', () => {

@@ -2,7 +2,8 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { EXPORTER, T1, byName, parseExposition, run, tempDir } from '../exporter/helpers.js';
+import { run, tempDir } from '../support/process.js';
+import { EXPORTER, T1, byName, parseExposition } from '../exporter/helpers.js';
 
 const dir = tempDir('config');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

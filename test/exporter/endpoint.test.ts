@@ -9,16 +9,8 @@ import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeDirector } from '../../bench/scrape/generate.js';
-import {
-  IPVSADM_FIXTURES,
-  REPLAY,
-  T1,
-  byName,
-  find,
-  parseExposition,
-  startExporter,
-  tempDir,
-} from './helpers.js';
+import { tempDir } from '../support/process.js';
+import { IPVSADM_FIXTURES, REPLAY, T1, byName, find, parseExposition, startExporter } from './helpers.js';
 
 const dirs: string[] = [];
 const stoppers: (() => Promise<unknown>)[] = [];

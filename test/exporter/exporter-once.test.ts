@@ -3,11 +3,13 @@
  * (which fails on this kernel) or a replay of recorded ipvsadm output, and promtool's linter.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeDirector } from '../../bench/scrape/generate.js';
 import { parseIpvsadmStats } from '../../exporter/ipvs/parse-ipvsadm.js';
+import { run, tempDir } from '../support/process.js';
+import { checkMetrics } from '../support/promtool.js';
 import {
   EXPORTER,
   IPVSADM_FIXTURES,
@@ -18,8 +20,6 @@ import {
   byName,
   find,
   parseExposition,
-  run,
-  tempDir,
 } from './helpers.js';
 
 const MYSQL = join(PROCFS, 'mysql');
@@ -92,7 +92,7 @@ describe('lvs-exporter --once', () => {
     ]) {
       expect(names, name).toContain(name);
     }
-    const lint = await run('promtool', ['check', 'metrics'], { input: stdout });
+    const lint = await checkMetrics(stdout);
     expect(lint).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
@@ -267,6 +267,23 @@ describe('lvs-exporter --once', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
+  });
+
+  it('fails (exit 1, logged) when the exposition cannot be written, e.g. to a full disk', async () => {
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(
+      process.execPath,
+      [EXPORTER, '--once', `--path.procfs=${T1}`, '--no-collector.ipvs.ipvsadm'],
+      {
+        stdio: ['ignore', full, 'pipe'],
+      },
+    );
+    closeSync(full);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/msg="cannot write the exposition" error="ENOSPC/);
   });
 
   it('--version prints the package version', async () => {

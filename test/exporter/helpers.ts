@@ -1,9 +1,7 @@
-/** Shared test helpers: exposition parsing, fixture discovery, and real processes on loopback. */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+/** What the exporter tests share: fixture paths, exposition parsing, and lvs-exporter on loopback. */
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type Running, start, waitFor } from '../support/process.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const EXPORTER = join(ROOT, 'dist/exporter/main.js');
@@ -18,10 +16,6 @@ export function procfsTrees(): { name: string; dir: string }[] {
     .filter((entry) => entry.isDirectory() && existsSync(join(PROCFS, entry.name, 'net/ip_vs')))
     .map((entry) => ({ name: entry.name, dir: join(PROCFS, entry.name) }))
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `lvscope-${prefix}-`));
 }
 
 export interface ParsedSample {
@@ -101,71 +95,6 @@ export function find(
   );
 }
 
-/** A TCP port free on 127.0.0.1 right now (bound to 0, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-export interface Running {
-  readonly child: ChildProcess;
-  readonly stderr: () => string;
-  readonly stdout: () => string;
-  /** Resolves with the exit code (or signal name). */
-  readonly exited: Promise<number | string>;
-  stop(): Promise<number | string>;
-}
-
-/** Spawns a program (no shell) and collects its output; stop() sends SIGTERM, then SIGKILL. */
-export function start(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Running {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | string>((resolveExit) => {
-    child.once('exit', (code, signal) => resolveExit(code ?? signal ?? -1));
-    child.once('error', () => resolveExit(-1));
-  });
-  return {
-    child,
-    stderr: () => err,
-    stdout: () => out,
-    exited,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        const code = await exited;
-        clearTimeout(timer);
-        return code;
-      }
-      return exited;
-    },
-  };
-}
-
-/** Polls `check` every 50 ms until it returns a value, or throws after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => T | undefined | Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Starts lvs-exporter on 127.0.0.1 (a free port) and waits until it listens. */
 export async function startExporter(
   args: readonly string[],
@@ -177,28 +106,4 @@ export async function startExporter(
     return /msg=listening address=(\S+)/.exec(running.stderr())?.[1];
   });
   return { ...running, url: `http://${address}` };
-}
-
-/** Runs a program to completion (no shell) with a timeout. */
-export async function run(
-  command: string,
-  args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const child = spawn(command, args, {
-    env: { ...process.env, ...options.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(options.input ?? '');
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
-  const code = await new Promise<number | string>((resolveExit) => {
-    child.once('close', (c, signal) => resolveExit(c ?? signal ?? -1));
-    child.once('error', () => resolveExit(-1));
-  });
-  clearTimeout(timer);
-  return { code, stdout, stderr };
 }

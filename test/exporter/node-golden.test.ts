@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBackendLabels } from '../../exporter/ipvs/node-compat.js';
-import { EXPORTER, PROCFS, parseExposition, run, seriesKey } from './helpers.js';
+import { run } from '../support/process.js';
+import { EXPORTER, PROCFS, parseExposition, seriesKey } from './helpers.js';
 
 const TREE = join(PROCFS, 'node_exporter');
 

@@ -12,18 +12,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  EXPORTER,
-  type Running,
-  freePort,
-  parseExposition,
-  procfsTrees,
-  run,
-  seriesKey,
-  start,
-  tempDir,
-  waitFor,
-} from './helpers.js';
+import { type Running, freePort, run, start, tempDir, waitFor } from '../support/process.js';
+import { EXPORTER, parseExposition, procfsTrees, seriesKey } from './helpers.js';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const LABEL_SETS: readonly (string | undefined)[] = [

@@ -3,58 +3,30 @@
  * PromQL must return the capture's weights, ipvsadm's counters, and lvscope series that join
  * node_exporter's on the shared labels.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIpVs } from '../../exporter/ipvs/parse-ip-vs.js';
-import { PROCFS, REPLAY, type Running, freePort, start, startExporter, tempDir, waitFor } from './helpers.js';
+import { type Running, tempDir, waitFor } from '../support/process.js';
+import { type Prometheus, type VectorSample, startPrometheus } from '../support/prometheus.js';
+import { PROCFS, REPLAY, startExporter } from './helpers.js';
 
 const MYSQL = join(PROCFS, 'mysql');
 
-interface VectorResult {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-let prometheus: Running | undefined;
+let prometheus: Prometheus | undefined;
 let exporter: (Running & { url: string }) | undefined;
-let promUrl = '';
 const dir = tempDir('prometheus');
-
-async function query(expr: string): Promise<VectorResult[]> {
-  const response = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await response.json()) as {
-    status: string;
-    data: { result: VectorResult[] };
-    error?: string;
-  };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data.result;
-}
 
 beforeAll(async () => {
   exporter = await startExporter([`--path.procfs=${MYSQL}`, `--ipvsadm.path=${REPLAY}`], {
     IPVSADM_REPLAY_DIR: join(MYSQL, 'ipvsadm'),
   });
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
+  prometheus = await startPrometheus(
+    dir,
     `global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n  - job_name: lvscope\n    static_configs:\n      - targets: ['${new URL(exporter.url).host}']\n`,
   );
-  prometheus = start('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`,
-    `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-  ]);
-  await waitFor('prometheus ready', 15_000, async () => {
-    if (prometheus?.child.exitCode !== null) throw new Error(`prometheus exited: ${prometheus?.stderr()}`);
-    return (await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok || undefined;
-  });
   // New targets are picked up on a 5 s tick: the first sample shows up ~6 s after start.
-  await waitFor('first scrape', 30_000, async () =>
-    (await query('up{job="lvscope"} == 1')).length === 1 ? true : undefined,
-  );
+  await waitFor('first scrape', 30_000, async () => (await query('up{job="lvscope"} == 1')).length === 1);
 }, 60_000);
 
 afterAll(async () => {
@@ -62,6 +34,11 @@ afterAll(async () => {
   await exporter?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+function query(expr: string): Promise<VectorSample[]> {
+  if (!prometheus) throw new Error('prometheus not started');
+  return prometheus.query(expr);
+}
 
 describe('Prometheus scraping lvs-exporter', () => {
   const table = parseIpVs(readFileSync(join(MYSQL, 'net/ip_vs'), 'latin1')).value;

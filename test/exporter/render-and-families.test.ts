@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { MetricFamily } from '../../exporter/core/family.js';
 import { resolveOptions } from '../../exporter/core/cli.js';
@@ -9,8 +10,8 @@ import { parseIpVs } from '../../exporter/ipvs/parse-ip-vs.js';
 import { parseIpvsadmThresholds } from '../../exporter/ipvs/parse-ipvsadm.js';
 import { renderExposition } from '../../exporter/prometheus/render.js';
 import { selfModule } from '../../exporter/self/module.js';
-import { Command } from 'commander';
-import { IPVSADM_FIXTURES, T1, find, parseExposition, run } from './helpers.js';
+import { checkMetrics } from '../support/promtool.js';
+import { IPVSADM_FIXTURES, T1, find, parseExposition } from './helpers.js';
 
 const base = { unit: '1', otelName: null, influx: null } as const;
 
@@ -54,7 +55,7 @@ describe('Prometheus rendering through prom-client', () => {
     ]);
     expect(meta.has('x_empty')).toBe(false);
     expect(meta.get('x_two_total')).toEqual({ help: 'second', type: 'counter' });
-    expect((await run('promtool', ['check', 'metrics'], { input: text })).code).toBe(0);
+    expect((await checkMetrics(text)).code).toBe(0);
   });
 
   it('refuses one family name declared twice', async () => {

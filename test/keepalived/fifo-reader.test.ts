@@ -1,20 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FifoReader } from '../../exporter/keepalived/fifo-reader.js';
+import { tempDir, waitFor } from '../support/process.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsk-fifo-'));
+const dir = tempDir('fifo');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(10);
-  }
+/** Waits until the reader has read `count` lines (polled every 10 ms for 2 s). */
+async function linesRead(reader: FifoReader, count: number): Promise<void> {
+  await waitFor(`${count} lines read`, 2000, () => reader.snapshot().linesRead === count, 10);
 }
 
 describe('FifoReader on a real FIFO', () => {
@@ -32,7 +28,7 @@ describe('FifoReader on a real FIFO', () => {
     const before = Date.now();
     writeFileSync(fifo, lines.slice(0, 40));
     writeFileSync(fifo, lines.slice(40));
-    await until(() => reader.snapshot().linesRead === lines.trim().split('\n').length);
+    await linesRead(reader, lines.trim().split('\n').length);
     const vi1 = reader.snapshot().instances.find((i) => i.name === 'VI_1');
     expect(vi1?.transitions).toEqual({ BACKUP: 2, MASTER: 2, FAULT: 1, STOP: 1 });
     expect(vi1?.state).toBe(98);
@@ -48,12 +44,12 @@ describe('FifoReader on a real FIFO', () => {
     const reader = new FifoReader(fifo);
     await reader.check();
     writeFileSync(fifo, 'INSTANCE "VI_1" MASTER 150\n');
-    await until(() => reader.snapshot().linesRead === 1);
+    await linesRead(reader, 1);
     rmSync(fifo);
-    execFileSync('mkfifo', [fifo]);
+    execFileSync('mkfifo', [fifo], { timeout: 5000 });
     await reader.check();
     writeFileSync(fifo, 'INSTANCE "VI_1" BACKUP 100\n');
-    await until(() => reader.snapshot().linesRead === 2);
+    await linesRead(reader, 2);
     expect(reader.snapshot().instances[0]?.transitions).toEqual({ MASTER: 1, BACKUP: 1 });
     reader.close();
   });
@@ -71,7 +67,7 @@ describe('FifoReader on a real FIFO', () => {
       fifo.path,
       `garbage\nVS [192.0.2.1]:tcp:80 UP\n${'x'.repeat(5000)}\nINSTANCE "VI_9" FAULT 0\n`,
     );
-    await until(() => fifo.snapshot().linesRead === 4);
+    await linesRead(fifo, 4);
     expect(fifo.unparsedLines).toBe(2);
     expect(fifo.snapshot().instances.map((i) => i.name)).toEqual(['VI_9']);
     fifo.close();

@@ -1,35 +1,28 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/process.js';
+import { promtool, promtoolInstalled } from '../support/promtool.js';
 
 const alerts = fileURLToPath(new URL('../../dashboards/alerts/', import.meta.url));
-const promtool = spawnSync('promtool', ['--version']).status === 0;
-const work = mkdtempSync(path.join(os.tmpdir(), 'lvsk-rules-'));
+const work = tempDir('rules');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const run = (args: string[], cwd: string) =>
-  spawnSync('promtool', args, { cwd, encoding: 'utf8', timeout: 30_000 });
-
-describe.skipIf(!promtool)('alert rules (promtool)', () => {
-  it('the rules file is valid', () => {
-    const out = execFileSync('promtool', ['check', 'rules', 'lvscope.rules.yml'], {
-      cwd: alerts,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(out).toMatch(/SUCCESS: 9 rules found/);
+describe.skipIf(!promtoolInstalled)('alert rules (promtool)', () => {
+  it('the rules file is valid', async () => {
+    const result = await promtool(['check', 'rules', 'lvscope.rules.yml'], alerts);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/SUCCESS: 9 rules found/);
   });
 
-  it('every alert fires where it should and stays quiet elsewhere (promtool test rules)', () => {
-    const result = run(['test', 'rules', 'lvscope.rules.test.yml'], alerts);
+  it('every alert fires where it should and stays quiet elsewhere (promtool test rules)', async () => {
+    const result = await promtool(['test', 'rules', 'lvscope.rules.test.yml'], alerts);
     expect(result.stdout + result.stderr).toMatch(/SUCCESS/);
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
   });
 
-  it('the unit tests catch a broken rule (the split-brain threshold raised)', () => {
+  it('the unit tests catch a broken rule (the split-brain threshold raised)', async () => {
     copyFileSync(path.join(alerts, 'lvscope.rules.test.yml'), path.join(work, 'lvscope.rules.test.yml'));
     const rules = readFileSync(path.join(alerts, 'lvscope.rules.yml'), 'utf8');
     const broken = rules.replace(
@@ -38,9 +31,9 @@ describe.skipIf(!promtool)('alert rules (promtool)', () => {
     );
     expect(broken).not.toBe(rules);
     writeFileSync(path.join(work, 'lvscope.rules.yml'), broken);
-    const result = run(['test', 'rules', 'lvscope.rules.test.yml'], work);
-    expect(result.status).toBe(1);
+    const result = await promtool(['test', 'rules', 'lvscope.rules.test.yml'], work);
+    expect(result.code).toBe(1);
     expect(result.stdout + result.stderr).toMatch(/KeepalivedSplitBrainVIP/);
   });
 });
-if (!promtool) console.warn('promtool not installed: alert rule tests skipped');
+if (!promtoolInstalled) console.warn('promtool not installed: alert rule tests skipped');

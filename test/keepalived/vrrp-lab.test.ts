@@ -1,7 +1,8 @@
 import { writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labPrerequisites, PASSWORD, until, VIP1, VrrpLab, type Node } from './lab/harness.js';
+import { waitFor } from '../support/process.js';
+import { labPrerequisites, PASSWORD, VIP1, VrrpLab, type Node } from './lab/harness.js';
 
 const missing = labPrerequisites();
 if (missing) console.warn(`keepalived VRRP lab skipped: ${missing}`);
@@ -16,16 +17,14 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
     (await lab.query(`lvscope_keepalived_vrrp_state{instance="${node}",iname="${iname}"} == 2`)).length === 1;
   /** lb1 MASTER of VI_1 and lb2 of VI_2 as Prometheus sees it, and VIP1 only on lb1. */
   const steady = () =>
-    until(
+    waitFor(
       'steady state (lb1 MASTER of VI_1, lb2 MASTER of VI_2, VIP1 only on lb1)',
+      40_000,
       async () =>
         (await master('lb1', 'VI_1')) &&
         (await master('lb2', 'VI_2')) &&
         lab.hasVip('lb1', VIP1) &&
-        !lab.hasVip('lb2', VIP1)
-          ? true
-          : undefined,
-      40_000,
+        !lab.hasVip('lb2', VIP1),
       200,
     );
   const measure = async (scenario: string, alert: string, labels: Record<string, string>, since: number) => {
@@ -150,7 +149,7 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
     const { parent } = await lab.waitPidFiles('lb1');
     process.kill(parent, 'SIGTERM');
     await lab.waitGone(parent);
-    await until('lb2 MASTER of VI_1', async () => ((await master('lb2', 'VI_1')) ? true : undefined), 20_000);
+    await waitFor('lb2 MASTER of VI_1', 20_000, () => master('lb2', 'VI_1'), 100);
     lab.writeConfig('lb1', { preempt: false });
     const t0 = Date.now();
     lab.startKeepalived('lb1');

@@ -21,7 +21,7 @@ import {
   T1,
   type ParsedSample,
 } from '../exporter/helpers.js';
-import { sleep, waitFor } from './harness.js';
+import { sleep, waitFor } from '../support/process.js';
 import { Influxd, influxdInstalled } from './influxd.js';
 import {
   protosInstalled,

@@ -1,7 +1,7 @@
 /**
  * Shared pieces for the in-process sink tests: a collector that hands out snapshots of a
  * replaceable MetricFamily list (counting collections, like the real single-flight collector
- * honouring maxAge), a quiet logger that keeps its lines, and bounded polling.
+ * honouring maxAge), a quiet logger that keeps its lines, and families shaped like the real ones.
  */
 import type { MetricFamily } from '../../exporter/core/family.js';
 import { createLogger, type Logger } from '../../exporter/core/log.js';
@@ -45,21 +45,6 @@ export class FamilyFeed {
 export function memoryLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
   return { log: createLogger('debug', (line) => lines.push(line)), lines };
-}
-
-/** Polls `check` every 25 ms until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const SERVICE_LABELS = ['proto', 'local_address', 'local_port', 'local_mark'];
@@ -153,7 +138,3 @@ export function numberedFamilies(collection: number): MetricFamily[] {
 
 /** InfluxDB points per collection of syntheticFamilies(): 3 destinations, 1 stats, 1 service, 1 VRRP instance. */
 export const POINTS_PER_COLLECTION = 6;
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { InfluxConfig } from '../../exporter/influx/options.js';
 import { createWriter, InfluxSink } from '../../exporter/influx/sink.js';
 import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
-import { FamilyFeed, memoryLogger, syntheticFamilies, waitFor } from './harness.js';
+import { waitFor } from '../support/process.js';
+import { FamilyFeed, memoryLogger, syntheticFamilies } from './harness.js';
 
 interface Recorded {
   readonly method: string;

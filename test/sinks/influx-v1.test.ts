@@ -2,14 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { InfluxConfig } from '../../exporter/influx/options.js';
 import { createWriter, InfluxSink } from '../../exporter/influx/sink.js';
 import { SinkHealthRegistry, type SinkHealth } from '../../exporter/sinks/health.js';
+import { sleep, waitFor } from '../support/process.js';
 import {
   FamilyFeed,
   memoryLogger,
   numberedFamilies,
   POINTS_PER_COLLECTION,
-  sleep,
   syntheticFamilies,
-  waitFor,
 } from './harness.js';
 import { Influxd, influxdInstalled } from './influxd.js';
 

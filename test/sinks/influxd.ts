@@ -3,26 +3,13 @@
  * ports picked at runtime, started and stopped by PID. `kill()` is SIGKILL (a crash), `freeze()`
  * SIGSTOP (a hung backend that accepts connections but never answers).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, installed, sleep } from '../support/process.js';
 
-export const influxdInstalled = spawnSync('influxd', ['version'], { timeout: 5_000 }).status === 0;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export const influxdInstalled = installed('influxd');
 
 export interface InfluxQueryResult {
   /** Present with GROUP BY: the series' tag values ("" for a tag the point does not have). */
@@ -100,7 +87,7 @@ export class Influxd {
       } catch {
         // not listening yet
       }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     throw new Error(`influxd not ready within 15 s: ${this.stderr}`);
   }

@@ -5,7 +5,8 @@ import { otlpConfig, otlpOptions, type OtlpConfig, type OtlpProtocol } from '../
 import { startOtlpSink } from '../../exporter/otlp/sink.js';
 import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
 import { VERSION } from '../../exporter/self/version.js';
-import { FamilyFeed, memoryLogger, syntheticFamilies, waitFor } from './harness.js';
+import { waitFor } from '../support/process.js';
+import { FamilyFeed, memoryLogger, syntheticFamilies } from './harness.js';
 import {
   protosInstalled,
   startGrpcReceiver,

@@ -9,11 +9,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { installed, sleep, waitFor } from '../../support/process.js';
+import { type Alert, type Prometheus, startPrometheus, type VectorSample } from '../../support/prometheus.js';
 
 /**
  * A keepalived VRRP pair in network namespaces, one lvs-exporter inside each director's
@@ -41,41 +41,10 @@ const EXPORTER_PORT = 9465;
 export function labPrerequisites(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, keepalived)';
   for (const bin of ['ip', 'keepalived', 'prometheus']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore', timeout: 5000 });
-    } catch {
-      return `${bin} is not installed`;
-    }
+    if (!installed(bin)) return `${bin} is not installed`;
   }
   if (!existsSync(EXPORTER)) return 'dist/exporter/main.js missing: run npm run build first';
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 function commOf(pid: number): string {
@@ -86,12 +55,6 @@ function commOf(pid: number): string {
   }
 }
 
-export interface Alert {
-  readonly labels: Record<string, string>;
-  readonly state: 'pending' | 'firing';
-  readonly activeAt: string;
-}
-
 export class VrrpLab {
   readonly work = mkdtempSync(path.join(os.tmpdir(), 'lvsk-lab-'));
   private readonly ns: Record<Node | 'br', string>;
@@ -99,7 +62,7 @@ export class VrrpLab {
   private readonly children: ChildProcess[] = [];
   private readonly keepalived = new Map<Node, ChildProcess>();
   private readonly exporterLogs: string[] = [];
-  promPort = 0;
+  private prometheus: Prometheus | undefined;
 
   constructor(private readonly prefix = 'lvsk') {
     this.ns = { lb1: `${prefix}-lb1`, lb2: `${prefix}-lb2`, br: `${prefix}-br` };
@@ -256,32 +219,27 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
   }
 
   async waitPidFiles(node: Node): Promise<{ parent: number; vrrp: number }> {
-    return until(
+    return waitFor(
       `${node} pid files`,
+      10_000,
       () => {
         const parent = this.pidOf(node, 'keepalived.pid');
         const vrrp = this.pidOf(node, 'vrrp.pid');
         return parent && vrrp ? { parent, vrrp } : undefined;
       },
-      10_000,
+      100,
     );
   }
 
   /** Waits for a keepalived process (by pid) to be gone, reaping it if it is our child. */
   async waitGone(pid: number, timeoutMs = 10_000): Promise<void> {
-    await until(
-      `pid ${pid} to exit`,
-      () => {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          return / Z /.test(stat) ? true : undefined; // zombie: exited, not yet reaped
-        } catch {
-          return true;
-        }
-      },
-      timeoutMs,
-      50,
-    );
+    await waitFor(`pid ${pid} to exit`, timeoutMs, () => {
+      try {
+        return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); // zombie: exited, not yet reaped
+      } catch {
+        return true;
+      }
+    });
   }
 
   hasVip(node: Node, vip: string): boolean {
@@ -320,48 +278,23 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
   }
 
   async startPrometheus(): Promise<void> {
-    this.promPort = await freePort();
-    const dir = path.join(this.work, 'prometheus');
-    mkdirSync(dir, { recursive: true });
     const targets = NODES.map(
       (node) =>
         `      - targets: ['${SCRAPE[node][1]}:${EXPORTER_PORT}']\n        labels: { instance: ${node} }`,
     ).join('\n');
-    writeFileSync(
-      path.join(dir, 'prometheus.yml'),
+    this.prometheus = await startPrometheus(
+      path.join(this.work, 'prometheus'),
       `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${RULES}\nscrape_configs:\n  - job_name: lvscope\n    static_configs:\n${targets}\n`,
     );
-    this.spawnLogged('prometheus', 'prometheus', [
-      `--config.file=${dir}/prometheus.yml`,
-      `--storage.tsdb.path=${dir}/data`,
-      `--web.listen-address=127.0.0.1:${this.promPort}`,
-    ]);
-    await until(
-      'prometheus ready',
-      async () =>
-        (await fetch(`http://127.0.0.1:${this.promPort}/-/ready`).catch(() => undefined))?.ok
-          ? true
-          : undefined,
-      20_000,
-    );
   }
 
-  async query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const res = await fetch(
-      `http://127.0.0.1:${this.promPort}/api/v1/query?query=${encodeURIComponent(expr)}`,
-      { signal: AbortSignal.timeout(5000) },
-    );
-    const body = (await res.json()) as {
-      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    return body.data.result;
+  private get running(): Prometheus {
+    if (!this.prometheus) throw new Error('the lab has no Prometheus yet');
+    return this.prometheus;
   }
 
-  async alerts(): Promise<Alert[]> {
-    const res = await fetch(`http://127.0.0.1:${this.promPort}/api/v1/alerts`, {
-      signal: AbortSignal.timeout(5000),
-    });
-    return ((await res.json()) as { data: { alerts: Alert[] } }).data.alerts;
+  query(expr: string): Promise<VectorSample[]> {
+    return this.running.query(expr);
   }
 
   async firing(name: string, labels: Record<string, string>): Promise<boolean> {
@@ -369,7 +302,7 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
       a.labels.alertname === name &&
       a.state === 'firing' &&
       Object.entries(labels).every(([k, v]) => a.labels[k] === v);
-    return (await this.alerts()).some(match);
+    return (await this.running.alerts()).some(match);
   }
 
   /** Milliseconds from `since` until the alert is firing (polled every 100 ms). */
@@ -379,10 +312,11 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
     since: number,
     timeoutMs = 30_000,
   ): Promise<number> {
-    await until(
+    await waitFor(
       `${name} ${JSON.stringify(labels)} firing`,
-      async () => ((await this.firing(name, labels)) ? true : undefined),
       timeoutMs,
+      () => this.firing(name, labels),
+      100,
     );
     return Date.now() - since;
   }
@@ -413,6 +347,10 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
     const deadline = Date.now() + 5000;
     while ([...pids].some(alive) && Date.now() < deadline) await sleep(100);
     for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (this.prometheus) {
+      await this.prometheus.stop();
+      writeFileSync(path.join(this.work, 'prometheus.log'), this.prometheus.process.stderr());
+    }
     for (const name of this.createdNs) {
       try {
         this.ip('netns', 'del', name);
