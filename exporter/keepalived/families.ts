@@ -14,33 +14,27 @@ const COMMON = ['iname', 'intf', 'vrid'];
 const VS = ['daemon', 'proto', 'local_address', 'local_port', 'local_mark', 'vs_group'];
 const RS = [...VS, 'remote_address', 'remote_port'];
 
-const gauge = (
-  name: string,
-  help: string,
-  unit: string,
-  labelNames: readonly string[],
-  otelName: string | null,
-  influx: [string, string] | null,
-): FamilySpec => ({
-  name,
-  help,
-  type: 'gauge',
-  unit,
-  labelNames,
-  otelName,
-  influx: influx && { measurement: influx[0], field: influx[1] },
-});
-const counter = (
-  name: string,
-  help: string,
-  unit: string,
-  labelNames: readonly string[],
-  otelName: string | null,
-  influx: [string, string] | null,
-): FamilySpec => ({
-  ...gauge(name, help, unit, labelNames, otelName, influx),
-  type: 'counter',
-});
+/** A family spec in one line: name, help, unit, labels, OTel name and InfluxDB measurement.field. */
+const spec =
+  (type: FamilySpec['type']) =>
+  (
+    name: string,
+    help: string,
+    unit: string,
+    labelNames: readonly string[],
+    otelName: string | null,
+    influx: [string, string] | null,
+  ): FamilySpec => ({
+    name,
+    help,
+    type,
+    unit,
+    labelNames,
+    otelName,
+    influx: influx && { measurement: influx[0], field: influx[1] },
+  });
+const gauge = spec('gauge');
+const counter = spec('counter');
 
 /** keepalived-exporter (mehdy) names, labels and encoding; `daemon` is appended only with several daemons. */
 function compatSpecs(multi: boolean) {

@@ -12,7 +12,7 @@ import type { DumpSignals } from './signal.js';
 import type { FifoReader } from './fifo-reader.js';
 import type { DumpState, KeepalivedPart, VipPresence } from './model.js';
 import { parseCheckData } from './parse-check-data.js';
-import { expandConfig, vipsFromConfig, type ConfigVip } from './parse-conf.js';
+import { type ConfFiles, type ConfigVip, expandConfig, vipsFromConfig } from './parse-conf.js';
 import { parseDataDump } from './parse-data.js';
 import { parseIpAddrJson } from './parse-ip-addr.js';
 import { parseJsonDump } from './parse-json.js';
@@ -172,6 +172,18 @@ export class FifoSource implements Source {
   }
 }
 
+/** keepalived.conf and its includes as keepalived reads them: whole files (they are small). */
+export const hostFiles: ConfFiles = {
+  read: (file) => readFileSync(file, 'utf8'),
+  list: (dir) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  },
+};
+
 interface WantedVip {
   readonly address: string;
   readonly dev: string;
@@ -218,17 +230,7 @@ export class VipSource implements Source {
   private wanted(issues: ParseIssue[]): WantedVip[] {
     const wanted: WantedVip[] = [];
     if (this.daemon.config !== '') {
-      const files = {
-        read: (file: string) => readFileSync(file, 'utf8'),
-        list: (dir: string) => {
-          try {
-            return readdirSync(dir);
-          } catch {
-            return [];
-          }
-        },
-      };
-      const expanded = expandConfig(this.daemon.config, files, this.daemon.configId);
+      const expanded = expandConfig(this.daemon.config, hostFiles, this.daemon.configId);
       const found = vipsFromConfig(expanded.lines);
       issues.push(...expanded.issues, ...found.issues);
       wanted.push(...found.vips.map((v: ConfigVip) => ({ ...v })));

@@ -1,20 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandConfig, vipsFromConfig } from '../../exporter/keepalived/parse-conf.js';
+import { hostFiles } from '../../exporter/keepalived/sources.js';
+import { tempDir } from '../support/process.js';
 
-const files = {
-  read: (file: string) => readFileSync(file, 'utf8'),
-  list: (dir: string) => {
-    try {
-      return readdirSync(dir);
-    } catch {
-      return [];
-    }
-  },
-};
-const dir = mkdtempSync(path.join(os.tmpdir(), 'lvsk-conf-'));
+const dir = tempDir('keepalived-conf');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('keepalived.conf VIPs', () => {
@@ -24,7 +15,7 @@ describe('keepalived.conf VIPs', () => {
       conf,
       readFileSync(new URL('../../fixtures/keepalived/2.2.7-vrrp/keepalived-a.conf', import.meta.url)),
     );
-    const { lines, issues } = expandConfig(conf, files, 'cap-a');
+    const { lines, issues } = expandConfig(conf, hostFiles, 'cap-a');
     const { vips } = vipsFromConfig(lines);
     expect(issues).toEqual([]);
     expect(vips).toEqual([
@@ -64,7 +55,7 @@ describe('keepalived.conf VIPs', () => {
       path.join(dir, 'extra.inc'),
       'vrrp_instance VI_2 {\n  virtual_router_id 52\n  virtual_ipaddress {\n    not-an-ip\n  }\n}\n',
     );
-    const { lines, issues } = expandConfig(path.join(dir, 'main.conf'), files, 'lb1');
+    const { lines, issues } = expandConfig(path.join(dir, 'main.conf'), hostFiles, 'lb1');
     expect(issues).toEqual([
       { file: path.join(dir, 'missing.inc'), line: 0, field: 'file', message: 'cannot read (ENOENT)' },
     ]);
@@ -84,7 +75,7 @@ describe('keepalived.conf VIPs', () => {
         message: 'not an address',
       },
     ]);
-    const other = vipsFromConfig(expandConfig(path.join(dir, 'main.conf'), files, 'lb2').lines).vips;
+    const other = vipsFromConfig(expandConfig(path.join(dir, 'main.conf'), hostFiles, 'lb2').lines).vips;
     expect(
       other
         .filter((v) => v.iname === 'VI_1')
