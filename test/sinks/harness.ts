@@ -7,6 +7,10 @@ import type { MetricFamily } from '../../exporter/core/family.js';
 import { createLogger, type Logger } from '../../exporter/core/log.js';
 import type { Collector } from '../../exporter/core/module.js';
 import { emptyDraft, type Snapshot } from '../../exporter/core/snapshot.js';
+import type { InfluxConfig } from '../../exporter/influx/options.js';
+import { createWriter, InfluxSink } from '../../exporter/influx/sink.js';
+import { DESTINATION_LABELS, SERVICE_LABELS } from '../../exporter/ipvs/labels.js';
+import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
 
 export class FamilyFeed {
   families: MetricFamily[];
@@ -47,8 +51,18 @@ export function memoryLogger(): { log: Logger; lines: string[] } {
   return { log: createLogger('debug', (line) => lines.push(line)), lines };
 }
 
-const SERVICE_LABELS = ['proto', 'local_address', 'local_port', 'local_mark'];
-const DESTINATION_LABELS = [...SERVICE_LABELS, 'remote_address', 'remote_port'];
+/** An InfluxDB sink fed by `feed`, with its own health entry and a logger that keeps its lines; not started. */
+export async function influxSink(config: InfluxConfig, feed: FamilyFeed) {
+  const health = new SinkHealthRegistry().register('influx');
+  const { log, lines } = memoryLogger();
+  const sink = new InfluxSink(config, await createWriter(config), {
+    collector: feed.collector,
+    families: feed.familiesOf,
+    log,
+    health,
+  });
+  return { sink, health, lines };
+}
 
 /**
  * MetricFamily values shaped like the IPVS and keepalived families, with the numbers of the

@@ -6,10 +6,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { InfluxConfig } from '../../exporter/influx/options.js';
-import { createWriter, InfluxSink } from '../../exporter/influx/sink.js';
-import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
 import { waitFor } from '../support/process.js';
-import { FamilyFeed, memoryLogger, syntheticFamilies } from './harness.js';
+import { FamilyFeed, influxSink, syntheticFamilies } from './harness.js';
 
 interface Recorded {
   readonly method: string;
@@ -52,14 +50,7 @@ afterEach(async () => {
 });
 
 async function run(config: InfluxConfig, feed = new FamilyFeed(syntheticFamilies())) {
-  const health = new SinkHealthRegistry().register('influx');
-  const { log, lines } = memoryLogger();
-  const sink = new InfluxSink(config, await createWriter(config), {
-    collector: feed.collector,
-    families: feed.familiesOf,
-    log,
-    health,
-  });
+  const { sink, health, lines } = await influxSink(config, feed);
   cleanups.push(() => sink.stop());
   return { sink, health, lines, feed };
 }

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { InfluxConfig } from '../../exporter/influx/options.js';
-import { createWriter, InfluxSink } from '../../exporter/influx/sink.js';
-import { SinkHealthRegistry, type SinkHealth } from '../../exporter/sinks/health.js';
+import type { InfluxSink } from '../../exporter/influx/sink.js';
+import type { SinkHealth } from '../../exporter/sinks/health.js';
 import { sleep, waitFor } from '../support/process.js';
 import {
   FamilyFeed,
-  memoryLogger,
+  influxSink,
   numberedFamilies,
   POINTS_PER_COLLECTION,
   syntheticFamilies,
@@ -55,14 +55,7 @@ async function startSink(feed: FamilyFeed, overrides: Partial<InfluxConfig> = {}
     maxBackoffMs: 400,
     ...overrides,
   };
-  const health = new SinkHealthRegistry().register('influx');
-  const { log, lines } = memoryLogger();
-  const sink = new InfluxSink(config, await createWriter(config), {
-    collector: feed.collector,
-    families: feed.familiesOf,
-    log,
-    health,
-  });
+  const { sink, health, lines } = await influxSink(config, feed);
   sink.start();
   running.push(sink);
   return { sink, health, lines, db };
