@@ -24,7 +24,7 @@ export interface CacheEntry {
  * 16384, entries idle ≥ 6 min are removed bucket by bucket from a rotating start until the goal
  * is met. Bucket positions only matter for that second path.
  */
-export class LocalityCache<E extends CacheEntry> {
+class LocalityCache<E extends CacheEntry> {
   private readonly map = new Map<string, E>();
   /** The kernel's `entries` counter; lblc over-counts it when it replaces an entry. */
   counted = 0;

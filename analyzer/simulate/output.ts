@@ -2,7 +2,7 @@ import type { ConnectionRow, ReplayWarning, ServiceCounters } from './replay.js'
 
 export type OutputFormat = 'csv' | 'json';
 
-export const CSV_HEADER = 'time_ms,proto,client,service,real_server';
+const CSV_HEADER = 'time_ms,proto,client,service,real_server';
 
 /** Streams rows as they are produced, so a long trace never accumulates in memory. */
 export interface RowWriter {

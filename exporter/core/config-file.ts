@@ -65,7 +65,7 @@ function describe(spec: OptionSpec): string {
 }
 
 /** The config file's schema: every option optional, unknown keys rejected. */
-export function configSchema(specs: readonly OptionSpec[]) {
+function configSchema(specs: readonly OptionSpec[]) {
   const shape: Record<string, z.ZodOptional<z.ZodType<OptionValue>>> = {};
   for (const spec of specs) {
     shape[spec.name] = valueSchema(spec)

@@ -6,7 +6,7 @@
 import type { InfluxV2Target } from './options.js';
 import { failureForStatus, InfluxWriteError, type InfluxWriter } from './writer.js';
 
-export const V2_PACKAGE = '@influxdata/influxdb-client';
+const V2_PACKAGE = '@influxdata/influxdb-client';
 
 async function loadClient() {
   try {

@@ -192,7 +192,7 @@ function daemonFrom(name: string, values: Values): DaemonConfig {
 }
 
 /** Parses one `--keepalived.daemons` entry: `name=lb2;pid-file=/run/k2.pid;vips=10.0.0.1 10.0.0.2`. */
-export function parseDaemonEntry(entry: string): DaemonConfig {
+function parseDaemonEntry(entry: string): DaemonConfig {
   const values: Values = new Map();
   let name = '';
   for (const part of entry

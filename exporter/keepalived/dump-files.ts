@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { keepalivedPid, sendSignal, type DumpSignals } from './signal.js';
 
 /** keepalived dumps are small; anything larger is not a dump and is refused unread. */
-export const MAX_DUMP_BYTES = 32 * 1024 * 1024;
+const MAX_DUMP_BYTES = 32 * 1024 * 1024;
 /** Kernel file times come from a coarse clock (a jiffy behind): accept this much slack. */
 const MTIME_SLACK_MS = 20;
 const POLL_MS = 10;

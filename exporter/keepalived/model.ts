@@ -13,7 +13,6 @@ export const VRRP_STATE = {
   DELETED: 97,
   STOP: 98,
 } as const;
-export type VrrpStateName = keyof typeof VRRP_STATE;
 
 /** One address line of `virtual_ipaddress` as keepalived prints it (`10.1.0.1/24 dev ens3 ...`). */
 export interface Vip {

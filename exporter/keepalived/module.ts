@@ -9,7 +9,7 @@ import { daemonSources } from './sources.js';
  * keepalived/VRRP: dumps (signalled or read from files), the LVS checker dump, the notify FIFO
  * and VIP presence, for one or several keepalived daemons. Disabled until an input is set.
  */
-export function createKeepalivedModule(): ExporterModule {
+function createKeepalivedModule(): ExporterModule {
   const readers = new Set<FifoReader>();
   return {
     name: 'keepalived',

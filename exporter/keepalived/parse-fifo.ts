@@ -15,7 +15,7 @@ const VRRP_LINE = /^(INSTANCE|GROUP) "(.*)" ([A-Z_{}]+) (\d+)$/;
  * One line keepalived writes to `notify_fifo`/`vrrp_notify_fifo`: `INSTANCE "VI_1" MASTER 150`.
  * Checker lines (`VS ...`, `RS ...`) and anything else give undefined.
  */
-export function parseFifoLine(line: string): FifoEvent | undefined {
+function parseFifoLine(line: string): FifoEvent | undefined {
   const m = VRRP_LINE.exec(line.trim());
   if (!m) return undefined;
   return { type: m[1] as 'INSTANCE' | 'GROUP', name: m[2] ?? '', event: m[3] ?? '', priority: Number(m[4]) };

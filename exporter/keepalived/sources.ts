@@ -19,7 +19,7 @@ import { parseJsonDump } from './parse-json.js';
 import { parseStatsDump } from './parse-stats.js';
 
 /** This source's part of the draft for its daemon (see KeepalivedSnapshot). */
-export function daemonSlot(draft: SnapshotDraft, daemon: string, source: string): KeepalivedPart {
+function daemonSlot(draft: SnapshotDraft, daemon: string, source: string): KeepalivedPart {
   const part: KeepalivedPart = { daemon };
   (draft.keepalived as Record<string, KeepalivedPart>)[source] = part;
   return part;
@@ -48,7 +48,7 @@ export interface DumpAccess {
   locate(file: string): Promise<string | undefined>;
 }
 
-export function signalledAccess(requester: DumpRequester, timeoutMs: number): DumpAccess {
+function signalledAccess(requester: DumpRequester, timeoutMs: number): DumpAccess {
   let last: { root: string; dir: string } | undefined;
   // keepalived names files relative to its TMPDIR; an absolute name is a path in its mount namespace.
   const target = (where: { root: string; dir: string }, file: string) =>
@@ -69,7 +69,7 @@ export function signalledAccess(requester: DumpRequester, timeoutMs: number): Du
   };
 }
 
-export function fileAccess(timeoutMs: number): DumpAccess {
+function fileAccess(timeoutMs: number): DumpAccess {
   return {
     read: (_kind, file, json) => readSettled(file, Date.now() + timeoutMs, { json }),
     locate: (file) => Promise.resolve(file),
@@ -153,7 +153,7 @@ const checkSpec: DumpSourceSpec<ReturnType<typeof parseCheckData>['value']> = {
 };
 
 /** The notify FIFO as a Source: the reader runs continuously; a collection takes its totals. */
-export class FifoSource implements Source {
+class FifoSource implements Source {
   readonly name: string;
   constructor(
     private readonly daemon: string,
@@ -193,7 +193,7 @@ interface WantedVip {
 }
 
 /** `10.0.0.1` or `10.0.0.1@eth0` (a prefix length is accepted and ignored). */
-export function parseVipFlag(entry: string): WantedVip | undefined {
+function parseVipFlag(entry: string): WantedVip | undefined {
   const [addr = '', dev = ''] = entry.trim().split('@');
   const address = canonicalIp(addr.split('/')[0] ?? '');
   return address === undefined ? undefined : { address, dev, iname: '', excluded: false };
@@ -217,7 +217,7 @@ function runIp(binary: string, netns: string, timeoutMs: number, signal: AbortSi
  * VIP presence, independent of keepalived: which configured VIPs (keepalived.conf and/or the
  * vips flag) are on this host's interfaces (`ip -j addr`, optionally in another netns).
  */
-export class VipSource implements Source {
+class VipSource implements Source {
   readonly name: string;
   constructor(
     private readonly daemon: DaemonConfig,

@@ -110,7 +110,7 @@ export interface OtlpConfig {
 }
 
 /** Parses `key=value` items (W3C baggage style, as the OTel spec defines for these variables). */
-export function parseKeyValues(items: readonly string[], option: string): Record<string, string> {
+function parseKeyValues(items: readonly string[], option: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [index, item] of items.entries()) {
     if (item.trim() === '') continue;

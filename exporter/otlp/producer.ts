@@ -61,7 +61,7 @@ export class CounterStarts {
   }
 }
 
-export function toMetricData(batch: FamilyBatch, starts: CounterStarts): MetricData[] {
+function toMetricData(batch: FamilyBatch, starts: CounterStarts): MetricData[] {
   const endTime = hrTime(batch.takenAtMs);
   const metrics: MetricData[] = [];
   for (const family of batch.families) {

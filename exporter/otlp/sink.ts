@@ -99,7 +99,7 @@ class HealthTrackingExporter implements PushMetricExporter {
   }
 }
 
-export function otlpResource(config: OtlpConfig) {
+function otlpResource(config: OtlpConfig) {
   return resourceFromAttributes({
     'host.name': hostname(),
     'service.version': VERSION,

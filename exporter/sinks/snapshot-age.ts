@@ -5,7 +5,7 @@
  * same timestamp. Half the push interval at most, so two consecutive pushes never get the same
  * snapshot; 5 s at most, so a pushed value is never older than a typical scrape interval allows.
  */
-export const MAX_SNAPSHOT_REUSE_MS = 5_000;
+const MAX_SNAPSHOT_REUSE_MS = 5_000;
 
 export function pushSnapshotMaxAgeMs(intervalMs: number): number {
   return Math.min(MAX_SNAPSHOT_REUSE_MS, Math.floor(intervalMs / 2));

@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 
-export const PROTO_ROOT = '/usr/include';
+const PROTO_ROOT = '/usr/include';
 const SERVICE_PROTO = 'opentelemetry/proto/collector/metrics/v1/metrics_service.proto';
 export const protosInstalled = existsSync(join(PROTO_ROOT, SERVICE_PROTO));
 
@@ -90,7 +90,7 @@ function points(list: RawPoint[] | undefined): ReceivedPoint[] {
 }
 
 /** Flattens a decoded ExportMetricsServiceRequest (one resource per request from our exporter). */
-export function normalise(request: RawRequest, headers: Record<string, string>): ReceivedExport {
+function normalise(request: RawRequest, headers: Record<string, string>): ReceivedExport {
   const resourceMetrics = request.resourceMetrics ?? [];
   const metrics: ReceivedMetric[] = [];
   const scopes: string[] = [];

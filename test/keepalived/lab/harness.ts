@@ -24,12 +24,12 @@ import { type Alert, type Prometheus, startPrometheus, type VectorSample } from 
  * created here are deleted.
  */
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const RULES = path.join(REPO, 'dashboards/alerts/lvscope.rules.yml');
+const RULES = path.join(REPO, 'dashboards/alerts/lvscope.rules.yml');
 const EXPORTER = path.join(REPO, 'dist/exporter/main.js');
 
-export const NET = '10.251.0';
+const NET = '10.251.0';
 export const VIP1 = `${NET}.201`;
-export const VIP2 = `${NET}.202`;
+const VIP2 = `${NET}.202`;
 /** The lab's VRRP password (PASS keeps 8 characters); no output may contain it. */
 export const PASSWORD = 'lab-vrrp';
 
