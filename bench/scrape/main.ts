@@ -237,7 +237,9 @@ async function compareScrapes(dir: string, rounds: number): Promise<void> {
 
 async function connSummary(dir: string, runs: number): Promise<void> {
   const exec = promisify(execFile);
-  const baseline = await exec(process.execPath, ['-e', 'console.log(process.resourceUsage().maxRSS)']);
+  const baseline = await exec(process.execPath, ['-e', 'console.log(process.resourceUsage().maxRSS)'], {
+    timeout: 30_000,
+  });
   console.log(
     `\nip_vs_conn summary in a fresh process per run (bare node process peak RSS: ${fmt(Number(baseline.stdout) / 1024)} MB)`,
   );
@@ -247,6 +249,7 @@ async function connSummary(dir: string, runs: number): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const { stdout } = await exec(process.execPath, [CONN_WORKER, dir, String(topClients)], {
         maxBuffer: 1 << 20,
+        timeout: 120_000,
       });
       results.push(JSON.parse(stdout) as (typeof results)[number]);
     }

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, run } from '../support/process.js';
+import { type RunResult, run, runWithOutput } from '../support/process.js';
 
 // The built CLI, as users and the kernel harness run it (npm test builds dist/ first).
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -132,30 +131,22 @@ describe('lvs-analyze simulate when its output goes away', () => {
     return file;
   }
 
-  /** Runs simulate with a reader that closes its end of the pipe at once or after the first chunk. */
-  async function simulateInto(reader: 'closed' | 'reads one chunk', trace: string) {
-    const child = spawn(process.execPath, [MAIN, 'simulate', '--trace', trace], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    if (reader === 'closed') child.stdout.destroy();
-    else child.stdout.once('data', () => child.stdout.destroy());
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise<number | string>((resolve) =>
-      child.once('exit', (c, signal) => resolve(c ?? signal ?? -1)),
-    );
-    clearTimeout(timer);
-    return { code, stderr };
-  }
-
   it('`| head -0`: exits 0 without a word, no unhandled EPIPE', async () => {
-    const result = await simulateInto('closed', EXAMPLE);
+    const result = await runWithOutput(
+      process.execPath,
+      [MAIN, 'simulate', '--trace', EXAMPLE],
+      'closes at once',
+    );
     expect(result).toEqual({ code: 0, stderr: '' });
   });
 
   it('a reader that stops after the first rows ends the replay quietly', async () => {
-    const result = await simulateInto('reads one chunk', await bigTrace(50_000));
+    const trace = await bigTrace(50_000);
+    const result = await runWithOutput(
+      process.execPath,
+      [MAIN, 'simulate', '--trace', trace],
+      'closes after the first chunk',
+    );
     expect(result).toEqual({ code: 0, stderr: '' });
   });
 

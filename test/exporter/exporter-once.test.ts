@@ -2,13 +2,12 @@
  * lvs-exporter --once end to end: the built binary on the real captures, with the real ipvsadm
  * (which fails on this kernel) or a replay of recorded ipvsadm output, and promtool's linter.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeDirector } from '../../bench/scrape/generate.js';
 import { parseIpvsadmStats } from '../../exporter/ipvs/parse-ipvsadm.js';
-import { run, tempDir } from '../support/process.js';
+import { run, runWithOutput, tempDir } from '../support/process.js';
 import { checkMetrics } from '../support/promtool.js';
 import {
   EXPORTER,
@@ -254,34 +253,22 @@ describe('lvs-exporter --once', () => {
     const dir = tempDir('head');
     dirs.push(dir);
     await writeDirector(dir, { services: 3000, destinationsPerService: 4 }, 10);
-    const child = spawn(
+    const { code, stderr } = await runWithOutput(
       process.execPath,
       [EXPORTER, '--once', `--path.procfs=${dir}`, '--no-collector.ipvs.ipvsadm'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      'closes after the first chunk',
     );
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdout.once('data', () => child.stdout.destroy());
-    const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
   });
 
   it('fails (exit 1, logged) when the exposition cannot be written, e.g. to a full disk', async () => {
     const full = openSync('/dev/full', 'w');
-    const child = spawn(
+    const { code, stderr } = await runWithOutput(
       process.execPath,
       [EXPORTER, '--once', `--path.procfs=${T1}`, '--no-collector.ipvs.ipvsadm'],
-      {
-        stdio: ['ignore', full, 'pipe'],
-      },
-    );
-    closeSync(full);
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+      { fd: full },
+    ).finally(() => closeSync(full));
     expect(code).toBe(1);
     expect(stderr).toMatch(/msg="cannot write the exposition" error="ENOSPC/);
   });

@@ -3,12 +3,13 @@
 // kernel's choices with `lvs-analyze simulate`. Needs root (network namespaces in the guest are
 // built by the guest, but apt-get download and qemu run here), qemu-system-x86_64, gcc and the
 // Debian mirror; skipped, saying why, only when one of those is missing.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installed } from '../support/process.js';
 import {
   compareRows,
   formatTallies,
@@ -28,11 +29,7 @@ const run = promisify(execFile);
 function missingPrerequisite(): string | undefined {
   if (process.getuid?.() !== 0) return 'not root';
   for (const tool of ['qemu-system-x86_64', 'gcc', 'apt-get', 'dpkg']) {
-    try {
-      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore', timeout: 5_000 });
-    } catch {
-      return `${tool} not installed`;
-    }
+    if (!installed(tool)) return `${tool} not installed`;
   }
   return undefined;
 }

@@ -130,3 +130,35 @@ export async function run(
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+/** Where a program's standard output goes in runWithOutput(). */
+export type OutputReader =
+  /** A pipe whose reader closes its end before anything arrives (`| head -0`). */
+  | 'closes at once'
+  /** A pipe whose reader takes the first chunk, then closes (`| head -1`). */
+  | 'closes after the first chunk'
+  /** An open file descriptor (`> /dev/full`). */
+  | { readonly fd: number };
+
+/** Runs a program with its output going to `reader` (no shell), killed after `timeoutMs`. */
+export async function runWithOutput(
+  command: string,
+  args: readonly string[],
+  reader: OutputReader,
+  timeoutMs = 20_000,
+): Promise<{ code: number | string; stderr: string }> {
+  const child = spawn(command, args, {
+    stdio: ['ignore', typeof reader === 'object' ? reader.fd : 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  if (reader === 'closes at once') child.stdout?.destroy();
+  if (reader === 'closes after the first chunk') child.stdout?.once('data', () => child.stdout?.destroy());
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | string>((resolve) => {
+    child.once('exit', (c, signal) => resolve(c ?? signal ?? -1));
+    child.once('error', () => resolve(-1));
+  });
+  clearTimeout(timer);
+  return { code, stderr };
+}
