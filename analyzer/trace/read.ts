@@ -5,6 +5,9 @@ import { FieldError } from './ipvsadm.js';
 import { parseTraceLine } from './parse.js';
 import type { TraceError, TraceLine } from './types.js';
 
+/** Far above any trace line (an ipvsadm command with every option is a few hundred characters). */
+const MAX_LINE_CHARS = 1 << 16;
+
 export type TraceRecord =
   { readonly ok: true; readonly line: TraceLine } | { readonly ok: false; readonly error: TraceError };
 
@@ -33,15 +36,32 @@ export async function* readTrace(input: Readable, file: string): AsyncGenerator<
       out.push({ ok: false, error: { file, line: lineNo, field: e.field, message: e.message } });
     }
   };
+  // A line longer than any real trace line (a binary file, no newline at all) is reported and
+  // skipped up to its newline, so memory stays bounded.
+  let skipping = false;
   for await (const chunk of input) {
-    const text = rest + (typeof chunk === 'string' ? chunk : String(chunk));
-    const lines = text.split('\n');
+    const lines = (rest + (typeof chunk === 'string' ? chunk : String(chunk))).split('\n');
     rest = lines.pop() ?? '';
     const batch: TraceRecord[] = [];
-    for (const line of lines) parse(line, batch);
+    for (const line of lines) {
+      if (skipping) {
+        skipping = false;
+        continue;
+      }
+      parse(line, batch);
+    }
+    if (rest.length > MAX_LINE_CHARS) {
+      if (!skipping) {
+        lineNo++;
+        const message = `longer than ${MAX_LINE_CHARS} characters`;
+        batch.push({ ok: false, error: { file, line: lineNo, field: 'line', message } });
+      }
+      skipping = true;
+      rest = '';
+    }
     yield batch;
   }
-  if (rest !== '') {
+  if (rest !== '' && !skipping) {
     const batch: TraceRecord[] = [];
     parse(rest, batch);
     yield batch;
@@ -50,7 +70,8 @@ export async function* readTrace(input: Readable, file: string): AsyncGenerator<
 
 /** Opens a trace file ("-" = standard input); rejects when it cannot be opened. */
 export async function openTrace(path: string): Promise<Readable> {
-  if (path === '-') return process.stdin;
+  // Decoded as a stream: a multi-byte character may straddle two chunks.
+  if (path === '-') return process.stdin.setEncoding('utf8');
   const stream = createReadStream(path, { encoding: 'utf8' });
   await once(stream, 'open');
   return stream;

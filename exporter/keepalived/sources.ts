@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalIp } from '../../common/net/ip.js';
@@ -172,9 +172,17 @@ class FifoSource implements Source {
   }
 }
 
-/** keepalived.conf and its includes as keepalived reads them: whole files (they are small). */
+/** keepalived.conf files are a few KiB: a bigger include target is not a config and is not read. */
+const MAX_CONF_BYTES = 4 << 20;
+
+/** keepalived.conf and its includes, read whole as keepalived reads them. */
 export const hostFiles: ConfFiles = {
-  read: (file) => readFileSync(file, 'utf8'),
+  read: (file) => {
+    if (statSync(file).size > MAX_CONF_BYTES) {
+      throw Object.assign(new Error(`${file} is larger than ${MAX_CONF_BYTES} bytes`), { code: 'EFBIG' });
+    }
+    return readFileSync(file, 'utf8');
+  },
   list: (dir) => {
     try {
       return readdirSync(dir);

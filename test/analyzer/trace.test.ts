@@ -256,4 +256,18 @@ describe('trace lines', () => {
       [7, 200],
     ]);
   });
+
+  it('reports a line too long to be a trace line and reads on after it, in bounded memory', async () => {
+    const chunks = [
+      '-A -t 192.0.2.10:80 -s rr\nx',
+      ...new Array<string>(40).fill('y'.repeat(4096)),
+      'z\n10 udp 203.0.113.1:1 192.0.2.10:80\n',
+    ];
+    const rs: TraceRecord[] = [];
+    for await (const batch of readTrace(Readable.from(chunks), 'x.trace')) rs.push(...batch);
+    expect(rs.flatMap((r) => (r.ok ? [] : [formatTraceError(r.error)]))).toEqual([
+      'x.trace:2: line: longer than 65536 characters',
+    ]);
+    expect(rs.flatMap((r) => (r.ok ? [r.line.line] : []))).toEqual([1, 3]);
+  });
 });

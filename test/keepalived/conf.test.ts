@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandConfig, vipsFromConfig } from '../../exporter/keepalived/parse-conf.js';
@@ -82,5 +82,15 @@ describe('keepalived.conf VIPs', () => {
         .map((v) => v.address)
         .slice(0, 1),
     ).toEqual(['10.0.0.2']);
+  });
+
+  it('does not read an include target too big to be a config (a log, a disk image)', () => {
+    const big = path.join(dir, 'huge.img');
+    writeFileSync(big, '');
+    truncateSync(big, 5 << 20); // sparse: 5 MiB without writing them
+    writeFileSync(path.join(dir, 'big.conf'), `include ${big}\nvrrp_instance VI_9 {\n}\n`);
+    const { lines, issues } = expandConfig(path.join(dir, 'big.conf'), hostFiles, 'lb1');
+    expect(issues).toEqual([{ file: big, line: 0, field: 'file', message: 'cannot read (EFBIG)' }]);
+    expect(lines.map((l) => l.text)).toEqual(['vrrp_instance VI_9 {', '}']);
   });
 });
