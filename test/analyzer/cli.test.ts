@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, run, runWithOutput } from '../support/process.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type RunResult, run, runWithOutput, tempDir } from '../support/process.js';
 
 // The built CLI, as users and the kernel harness run it (npm test builds dist/ first).
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,13 +14,8 @@ function lvsAnalyze(args: string[], stdin?: string): Promise<RunResult> {
   return run(process.execPath, [MAIN, ...args], { cwd: ROOT, input: stdin, timeoutMs: 20_000 });
 }
 
-let dir = '';
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'lvscope-cli-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir('cli');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lvs-analyze simulate', () => {
   it('prints the CSV contract: header, one row per new connection, "-" when nothing is picked', async () => {

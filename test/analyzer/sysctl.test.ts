@@ -1,17 +1,19 @@
-// `sysctl -w net.ipv4.vs.NAME=VALUE` trace lines: the parser, their effect on the model from their
-// time on, and their precedence over the matching simulate flags.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+/**
+ * `sysctl -w net.ipv4.vs.NAME=VALUE` trace lines: the parser, their effect on the model from their
+ * time on, and their precedence over the matching simulate flags.
+ */
+import { rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FieldError } from '../../analyzer/trace/ipvsadm.js';
 import { parseTraceLine } from '../../analyzer/trace/parse.js';
 import { readTrace } from '../../analyzer/trace/read.js';
 import { formatTraceError } from '../../analyzer/trace/types.js';
 import type { ConnectionRow } from '../../analyzer/simulate/replay.js';
-import { type RunResult, run } from '../support/process.js';
+import { type RunResult, run, tempDir } from '../support/process.js';
 import { replayText, servers } from './replay-helpers.js';
 
 const VIP = '192.0.2.10:80';
@@ -236,13 +238,8 @@ function simulate(args: string[]): Promise<RunResult> {
 }
 
 describe('lvs-analyze simulate with sysctl lines', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lvscope-sysctl-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir('sysctl');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const trace = `# lvscope trace v1
 0 ipvsadm -A -t ${VIP} -s rr

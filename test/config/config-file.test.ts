@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -8,6 +7,7 @@ import { ConfigFileError, loadConfigFile, parseConfig } from '../../exporter/cor
 import { option } from '../../exporter/core/options.js';
 import { influxOptions } from '../../exporter/influx/options.js';
 import { otlpOptions } from '../../exporter/otlp/options.js';
+import { tempDir } from '../support/process.js';
 
 const specs = [
   ...otlpOptions,
@@ -16,7 +16,7 @@ const specs = [
   option({ name: 'collector.ipvs.backend-labels', kind: 'list', description: 'labels', default: ['proto'] }),
 ];
 
-const dir = mkdtempSync(join(tmpdir(), 'lvscope-config-'));
+const dir = tempDir('config');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problems(text: string): string[] {

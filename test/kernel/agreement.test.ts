@@ -1,6 +1,8 @@
-// The simulator against the real kernel's recorded answers: for every trace in
-// fixtures/kernel-traces, `lvs-analyze simulate --format csv` must pick the same real server as
-// Linux 6.1 did for every new connection, and end with the same per-destination counters.
+/**
+ * The simulator against the real kernel's recorded answers: for every trace in
+ * fixtures/kernel-traces, `lvs-analyze simulate --format csv` must pick the same real server as
+ * Linux 6.1 did for every new connection, and end with the same per-destination counters.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';

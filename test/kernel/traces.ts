@@ -1,5 +1,7 @@
-// Shared by the kernel agreement tests: the recorded traces, the simulator run on them, and a
-// comparison of the simulator's rows with the kernel's, per scheduler.
+/**
+ * Shared by the kernel agreement tests: the recorded traces, the simulator run on them, and a
+ * comparison of the simulator's rows with the kernel's, per scheduler.
+ */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,15 +1,16 @@
-// The live check: boot Debian's 6.1 kernel under qemu, replay every trace of
-// fixtures/kernel-traces with real packets (test/kernel/replay-traces.sh, one boot), and compare the
-// kernel's choices with `lvs-analyze simulate`. Needs root (network namespaces in the guest are
-// built by the guest, but apt-get download and qemu run here), qemu-system-x86_64, gcc and the
-// Debian mirror; skipped, saying why, only when one of those is missing.
+/**
+ * The live check: boot Debian's 6.1 kernel under qemu, replay every trace of
+ * fixtures/kernel-traces with real packets (test/kernel/replay-traces.sh, one boot), and compare the
+ * kernel's choices with `lvs-analyze simulate`. Needs root (network namespaces in the guest are
+ * built by the guest, but apt-get download and qemu run here), qemu-system-x86_64, gcc and the
+ * Debian mirror; skipped, saying why, only when one of those is missing.
+ */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installed } from '../support/process.js';
+import { installed, tempDir } from '../support/process.js';
 import {
   compareRows,
   formatTallies,
@@ -44,7 +45,7 @@ describe.skipIf(missing !== undefined)('live replay on the real 6.1 kernel under
   let out = '';
 
   beforeAll(async () => {
-    out = mkdtempSync(join(tmpdir(), 'lvscope-vm-'));
+    out = tempDir('vm');
     const started = Date.now();
     const { stderr } = await run(
       join(repoRoot, 'test', 'kernel', 'replay-traces.sh'),

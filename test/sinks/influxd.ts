@@ -4,10 +4,9 @@
  * SIGSTOP (a hung backend that accepts connections but never answers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, installed, sleep } from '../support/process.js';
+import { freePort, installed, sleep, tempDir } from '../support/process.js';
 
 export const influxdInstalled = installed('influxd');
 
@@ -32,7 +31,7 @@ export class Influxd {
   }
 
   static async create(): Promise<Influxd> {
-    const dir = mkdtempSync(join(tmpdir(), 'lvscope-influxd-'));
+    const dir = tempDir('influxd');
     const [http, rpc] = [await freePort(), await freePort()];
     writeFileSync(
       join(dir, 'influxdb.conf'),

@@ -1,18 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installed, sleep, waitFor } from '../../support/process.js';
+import { installed, sleep, tempDir, waitFor } from '../../support/process.js';
 import { type Alert, type Prometheus, startPrometheus, type VectorSample } from '../../support/prometheus.js';
 
 /**
@@ -56,7 +46,7 @@ function commOf(pid: number): string {
 }
 
 export class VrrpLab {
-  readonly work = mkdtempSync(path.join(os.tmpdir(), 'lvsk-lab-'));
+  readonly work = tempDir('vrrp-lab');
   private readonly ns: Record<Node | 'br', string>;
   private readonly createdNs: string[] = [];
   private readonly children: ChildProcess[] = [];
