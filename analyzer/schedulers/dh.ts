@@ -3,7 +3,6 @@ import type { Packet } from '../model/packet.js';
 import { DEST_TABLE_BITS, bucketOf, dealDestTable, emptyDestTable } from './hash.js';
 import type { HashVariant } from './hash.js';
 import type { DestChange, Scheduler, ServiceView } from './scheduler.js';
-import { usable } from './scheduler.js';
 
 /**
  * Destination hashing (ip_vs_dh.c): bucket i of 256 holds the (i mod n)-th dest in list order,
@@ -29,7 +28,7 @@ export class DestinationHashing implements Scheduler {
 
   schedule(_svc: ServiceView, pkt: Packet): Dest | null {
     const d = this.table[bucketOf(this.variant, pkt.dfold, DEST_TABLE_BITS)] ?? null;
-    return d !== null && d.available && usable(d) ? d : null;
+    return d !== null && d.available && d.weight > 0 && !d.overloaded ? d : null;
   }
 
   onUpdate(svc: ServiceView, change: DestChange): void {

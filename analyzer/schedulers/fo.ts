@@ -1,6 +1,5 @@
 import type { Dest } from '../model/dest.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { usable } from './scheduler.js';
 
 /** Weighted failover (ip_vs_fo.c): the highest weight among usable dests, first on ties. */
 export class WeightedFailover implements Scheduler {
@@ -9,7 +8,7 @@ export class WeightedFailover implements Scheduler {
   schedule(svc: ServiceView): Dest | null {
     let best: Dest | null = null;
     for (const d of svc.dests) {
-      if (usable(d) && (best === null || d.weight > best.weight)) best = d;
+      if (!d.overloaded && d.weight > 0 && (best === null || d.weight > best.weight)) best = d;
     }
     return best;
   }

@@ -1,6 +1,5 @@
 import type { Dest } from '../model/dest.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { usable } from './scheduler.js';
 
 /** Least connection (ip_vs_lc.c): smallest overhead among usable dests; ties to the first. */
 export class LeastConnection implements Scheduler {
@@ -10,7 +9,7 @@ export class LeastConnection implements Scheduler {
     let least: Dest | null = null;
     let loh = 0;
     for (const d of svc.dests) {
-      if (!usable(d)) continue;
+      if (d.overloaded || d.weight === 0) continue;
       const doh = d.overhead();
       if (least === null || doh < loh) {
         least = d;

@@ -1,7 +1,7 @@
 import type { Dest } from '../model/dest.js';
 import type { Packet } from '../model/packet.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { SCHED_FLAG_1, SCHED_FLAG_2, usable } from './scheduler.js';
+import { SCHED_FLAG_1, SCHED_FLAG_2 } from './scheduler.js';
 import { hsiphashU32, sipKey } from './siphash.js';
 
 /** Lookup table size: primes[CONFIG_IP_VS_MH_TAB_INDEX − 8] with the default index 12. */
@@ -49,15 +49,15 @@ export class MaglevHashing implements Scheduler {
     const ihash = hsiphashU32(MH_KEY1, v) % MH_TABLE_SIZE;
     const first = this.at(ihash);
     if ((svc.schedFlags & SCHED_FLAG_1) === 0) {
-      return first !== null && usable(first) ? first : null;
+      return first !== null && first.weight > 0 && !first.overloaded ? first : null;
     }
     if (first === null) return null;
-    if (usable(first)) return first;
+    if (first.weight > 0 && !first.overloaded) return first;
     for (let offset = 0; offset < MH_TABLE_SIZE; offset++) {
       const roffset = (offset + ihash) % MH_TABLE_SIZE;
       const d = this.at(hsiphashU32(MH_KEY1, (roffset + v) >>> 0) % MH_TABLE_SIZE);
       if (d === null) return null;
-      if (usable(d)) return d;
+      if (d.weight > 0 && !d.overloaded) return d;
     }
     return null;
   }

@@ -1,7 +1,6 @@
 import type { Dest } from '../model/dest.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { productGreater, usable } from './scheduler.js';
-import { expectedDelay } from './sed.js';
+import { productGreater } from './scheduler.js';
 
 /**
  * Never queue (ip_vs_nq.c): the first usable dest with no active connection wins outright,
@@ -15,9 +14,9 @@ export class NeverQueue implements Scheduler {
     let least: Dest | null = null;
     let loh = 0;
     for (const d of svc.dests) {
-      if (!usable(d)) continue;
+      if (d.overloaded || d.weight === 0) continue;
+      const doh = d.activeConns + 1;
       if (d.activeConns === 0) return d;
-      const doh = expectedDelay(d);
       if (least === null || productGreater(loh, d.weight, doh, least.weight)) {
         least = d;
         loh = doh;

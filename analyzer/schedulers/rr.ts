@@ -1,6 +1,5 @@
 import type { Dest } from '../model/dest.js';
 import type { DestChange, Scheduler, ServiceView } from './scheduler.js';
-import { usable } from './scheduler.js';
 
 /**
  * Round robin (ip_vs_rr.c). The cursor is the last dest picked, or the list head. A scan runs
@@ -19,11 +18,11 @@ export class RoundRobin implements Scheduler {
     const start = this.cursorIndex;
     for (let i = start + 1; i < list.length; i++) {
       const d = list[i] as Dest;
-      if (usable(d)) return this.moveTo(d, i);
+      if (!d.overloaded && d.weight > 0) return this.moveTo(d, i);
     }
     for (let i = 0; i <= start; i++) {
       const d = list[i] as Dest;
-      if (usable(d)) return this.moveTo(d, i);
+      if (!d.overloaded && d.weight > 0) return this.moveTo(d, i);
     }
     return null;
   }

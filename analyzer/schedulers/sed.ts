@@ -3,7 +3,7 @@ import type { Scheduler, ServiceView } from './scheduler.js';
 import { leastOverheadPerWeight } from './wlc.js';
 
 /** Inactive connections (all of UDP's) do not delay a new one: sed ranks by activeconns + 1. */
-export const expectedDelay = (d: Dest): number => d.activeConns + 1;
+const expectedDelay = (d: Dest): number => d.activeConns + 1;
 
 /**
  * Shortest expected delay (ip_vs_sed.c): the wlc loop with overhead = activeconns + 1, so idle

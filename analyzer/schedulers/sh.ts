@@ -3,7 +3,7 @@ import type { Packet } from '../model/packet.js';
 import { DEST_TABLE_BITS, DEST_TABLE_SIZE, bucketOf, dealDestTable, emptyDestTable } from './hash.js';
 import type { HashVariant } from './hash.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { SCHED_FLAG_1, SCHED_FLAG_2, usable } from './scheduler.js';
+import { SCHED_FLAG_1, SCHED_FLAG_2 } from './scheduler.js';
 
 /**
  * Source hashing (ip_vs_sh.c). The 256 buckets are dealt out walking the dest list cyclically,
@@ -31,13 +31,14 @@ export class SourceHashing implements Scheduler {
     const port = (svc.schedFlags & SCHED_FLAG_2) !== 0 ? pkt.sport : 0;
     const ihash = this.bucket(pkt.sfold, port, 0);
     const first = this.table[ihash] ?? null;
-    if ((svc.schedFlags & SCHED_FLAG_1) === 0) return first !== null && usable(first) ? first : null;
+    if ((svc.schedFlags & SCHED_FLAG_1) === 0)
+      return first !== null && first.weight > 0 && !first.overloaded ? first : null;
     if (first === null) return null;
-    if (usable(first)) return first;
+    if (first.weight > 0 && !first.overloaded) return first;
     for (let offset = 0; offset < DEST_TABLE_SIZE; offset++) {
       const d = this.table[this.bucket(pkt.sfold, port, (offset + ihash) % DEST_TABLE_SIZE)] ?? null;
       if (d === null) return null;
-      if (usable(d)) return d;
+      if (d.weight > 0 && !d.overloaded) return d;
     }
     return null;
   }

@@ -1,6 +1,6 @@
 import type { Dest } from '../model/dest.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { productGreater, usable } from './scheduler.js';
+import { productGreater } from './scheduler.js';
 
 /**
  * Weighted power of two choices (ip_vs_twos.c, Linux 6.2+; not in 6.1). Two dests are drawn at
@@ -17,7 +17,7 @@ export class WeightedTwoChoices implements Scheduler {
     let total = 0;
     let last: Dest | null = null;
     for (const d of svc.dests) {
-      if (!usable(d)) continue;
+      if (d.overloaded || d.weight <= 0) continue;
       total += d.weight;
       last = d;
     }
@@ -31,7 +31,7 @@ export class WeightedTwoChoices implements Scheduler {
     let found1 = false;
     let found2 = false;
     for (const d of svc.dests) {
-      if (!usable(d)) continue;
+      if (d.overloaded || d.weight <= 0) continue;
       r1 -= d.weight;
       r2 -= d.weight;
       if (r1 <= 0 && !found1) {

@@ -1,6 +1,6 @@
 import type { Dest } from '../model/dest.js';
 import type { Scheduler, ServiceView } from './scheduler.js';
-import { productGreater, usable } from './scheduler.js';
+import { productGreater } from './scheduler.js';
 
 /**
  * The loop of wlc and sed (and the WLC step of lblc/lblcr): the first usable dest, then any later
@@ -12,7 +12,7 @@ export function leastOverheadPerWeight(dests: readonly Dest[], overhead: (d: Des
   let least: Dest | null = null;
   for (; i < dests.length; i++) {
     const d = dests[i] as Dest;
-    if (usable(d)) {
+    if (!d.overloaded && d.weight > 0) {
       least = d;
       break;
     }
