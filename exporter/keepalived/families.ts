@@ -226,7 +226,7 @@ const L = {
     's',
     ['daemon'],
     'keepalived.signal.duration',
-    ['keepalived_daemon', 'signal_seconds'],
+    ['keepalived_daemon', 'signal_duration_seconds'],
   ),
   state: gauge(
     'lvscope_keepalived_vrrp_state',
@@ -274,7 +274,7 @@ const L = {
     's',
     INSTANCE,
     'keepalived.vrrp.last_transition',
-    ['keepalived_vrrp', 'last_transition'],
+    ['keepalived_vrrp', 'last_transition_timestamp_seconds'],
   ),
   advert: gauge(
     'lvscope_keepalived_vrrp_advert_interval_seconds',
@@ -354,7 +354,7 @@ const L = {
     's',
     ['daemon', 'kind', 'iname'],
     'keepalived.fifo.last_transition',
-    ['keepalived_fifo_instance', 'last_transition'],
+    ['keepalived_fifo_instance', 'last_transition_timestamp_seconds'],
   ),
   fifoPriority: gauge(
     'lvscope_keepalived_fifo_priority',

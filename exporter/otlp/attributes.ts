@@ -63,7 +63,7 @@ const IPVS: Readonly<Record<string, AttributeRule>> = {
   scheduler: { attribute: 'ipvs.service.scheduler', description: 'scheduler name (`wlc`, `mh`, ...)' },
   flags: {
     attribute: 'ipvs.service.flags',
-    description: 'service flags as printed (`persistent`, `ops`, ...)',
+    description: 'service flags, comma separated (`ops`, `sh-fallback`, `sh-port`, `mh-port`, ...)',
   },
   persistence_timeout: {
     attribute: 'ipvs.service.persistence.timeout',
