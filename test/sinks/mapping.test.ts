@@ -3,6 +3,7 @@
  * every label has an attribute rule, OTel names and InfluxDB fields are well formed and unique,
  * so no two families can overwrite each other in a push backend.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { MetricFamily } from '../../exporter/core/family.js';
 import { collectFamilies } from '../../exporter/tools/collect-families.js';
@@ -75,4 +76,14 @@ test('the generated family table lists aliases as not pushed', async () => {
   expect(table).toMatch(
     /\| `ipvs_destination_weight` \| gauge \| `ipvs\.destination\.connection\.weight` \|/,
   );
+});
+
+test("the README's name mapping lists every family of the full run as the exporter yields it", async () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const rows = familyTable(await families(Object.keys(RUNS)[0] ?? ''))
+    .split('\n')
+    .filter((row) => row.startsWith('| `'));
+  expect(rows.length).toBeGreaterThan(50);
+  // regenerate: node dist/exporter/tools/name-mapping.js with the first run's flags
+  expect(rows.filter((row) => !readme.includes(row))).toEqual([]);
 });
