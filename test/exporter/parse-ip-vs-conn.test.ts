@@ -190,4 +190,17 @@ describe('TopK (Space-Saving)', () => {
       { numRuns: 100 },
     );
   });
+
+  it('counts every add once: tracked counts sum to the number of adds, the minimum is at most adds/capacity', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 1, maxLength: 2000 }), (keys) => {
+        const top = new TopK<number>(16);
+        for (const key of keys) top.add(key);
+        const counts = top.top(16).map((entry) => entry.count);
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(keys.length);
+        expect(Math.min(...counts)).toBeLessThanOrEqual(keys.length / Math.min(16, new Set(keys).size));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
