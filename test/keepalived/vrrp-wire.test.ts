@@ -20,6 +20,7 @@ import { PcapStream, type PcapRecord } from '../../exporter/keepalived/wire/pcap
 import { VrrpWireSource } from '../../exporter/keepalived/wire/source.js';
 import { emptyDraft } from '../../exporter/core/snapshot.js';
 import { renderExposition } from '../../exporter/prometheus/render.js';
+import { collectFamilies } from '../../exporter/tools/collect-families.js';
 import { familyTable, unmappedLabels } from '../../exporter/tools/mapping-doc.js';
 import { tempDir, waitFor } from '../support/process.js';
 
@@ -398,5 +399,32 @@ describe('capture process (tcpdump stand-in replaying eth0.pcap)', () => {
     } finally {
       await c.stop();
     }
+  });
+});
+
+describe('--keepalived.vrrp-listen', () => {
+  it('adds one source per interface, down and reported until its capture runs', async () => {
+    // collectFamilies does not start modules: the captures exist but tcpdump was never run.
+    const families = await collectFamilies([
+      '--no-collector.ipvs',
+      '--keepalived.vrrp-listen=eth0,eth1',
+      `--keepalived.tcpdump-path=${REPLAY}`,
+    ]);
+    const values = (name: string) =>
+      families.find((f) => f.name === name)?.samples.map((x) => `${x.labels.join(' ')} ${x.value}`);
+    expect(values('lvscope_keepalived_vrrp_wire_listener_up')).toEqual(['eth0 0', 'eth1 0']);
+    expect(values('lvscope_source_up')).toEqual([
+      'keepalived_vrrp_wire:eth0 0',
+      'keepalived_vrrp_wire:eth1 0',
+    ]);
+  });
+
+  it('rejects what is not an interface name and a table without room', async () => {
+    await expect(collectFamilies(['--keepalived.vrrp-listen=eth0 -w /tmp/x'])).rejects.toThrow(
+      '--keepalived.vrrp-listen: "eth0 -w /tmp/x" is not an interface name',
+    );
+    await expect(
+      collectFamilies(['--keepalived.vrrp-listen=eth0', '--keepalived.vrrp-listen-max-advertisers=0']),
+    ).rejects.toThrow('--keepalived.vrrp-listen-max-advertisers must be a positive integer');
   });
 });
