@@ -3,7 +3,7 @@
  * a keepalived 2.2.7 pair, VRRPv2 with PASS auth, VRRPv3 over IPv4 and IPv6, a graceful resign),
  * and its process handling with a tcpdump stand-in that replays one of them.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdvertiserTable, masterDownSeconds } from '../../exporter/keepalived/wire/advertisers.js';
@@ -366,6 +366,31 @@ describe('capture process (tcpdump stand-in replaying eth0.pcap)', () => {
       await c.stop();
     }
     expect(c.capturing).toBe(false);
+  });
+
+  it('a packet that is not a valid advert is a parse error naming the record, the rest is kept', async () => {
+    const data = Buffer.from(bytes('eth0.pcap'));
+    // Record 1 is an IPv6 advert: its hop limit is byte 7 of the IP header, after 14 of Ethernet.
+    data[24 + 16 + 14 + 7] = 254;
+    const pcap = path.join(work, 'hop-limit.pcap');
+    writeFileSync(pcap, data);
+    process.env.TCPDUMP_REPLAY_PCAP = pcap;
+    const c = new VrrpCapture('eth0', REPLAY);
+    c.start();
+    try {
+      const packets = () => c.table.current(lastMs).reduce((sum, e) => sum + e.packets, 0);
+      await waitFor('all adverts read', 5000, () => c.capturing && packets() === 25);
+      const source = new VrrpWireSource(c);
+      expect(await source.collect(emptyDraft())).toEqual({
+        up: true,
+        parseErrors: 1,
+        error: 'tcpdump -i eth0:1: packet: hop limit 254 is not 255',
+      });
+      // Reported once: the next collection starts from zero.
+      expect(await source.collect(emptyDraft())).toEqual({ up: true, parseErrors: 0 });
+    } finally {
+      await c.stop();
+    }
   });
 
   it('a failing tcpdump is down with its one-line reason, and restarted', async () => {

@@ -150,7 +150,13 @@ export class VrrpCapture {
     const packet = ipPacket(record.linkType, record.data);
     const decoded = typeof packet === 'string' ? { error: packet } : parseVrrpPacket(packet);
     if ('advert' in decoded) this.table.observe(this.intf, decoded.advert, record.timestampMs);
-    else this.report({ file: `tcpdump -i ${this.intf}`, line: 0, field: 'packet', message: decoded.error });
+    else
+      this.report({
+        file: `tcpdump -i ${this.intf}`,
+        line: record.number,
+        field: 'packet',
+        message: decoded.error,
+      });
   }
 
   private report(issue: ParseIssue): void {

@@ -8,6 +8,8 @@
 import type { ParseIssue } from '../../core/parse-issue.js';
 
 export interface PcapRecord {
+  /** 1-based position in the stream, for error messages. */
+  readonly number: number;
   /** Capture time, epoch milliseconds. */
   readonly timestampMs: number;
   readonly linkType: number;
@@ -104,6 +106,7 @@ export class PcapStream {
       this.recordNumber = number;
       offset = start + included;
       onRecord({
+        number,
         timestampMs: seconds * 1000 + fraction / (nano ? 1e6 : 1e3),
         linkType,
         data: bytes.subarray(start, start + included),
