@@ -23,6 +23,7 @@ export interface DaemonConfig {
 export interface WireListenConfig {
   readonly interfaces: readonly string[];
   readonly tcpdump: string;
+  readonly netns: string;
   readonly maxAdvertisers: number;
 }
 
@@ -171,6 +172,13 @@ export const keepalivedOptions: readonly OptionSpec[] = [
     description: 'tcpdump binary used by --keepalived.vrrp-listen',
   }),
   option({
+    name: 'keepalived.vrrp-listen-netns',
+    kind: 'string',
+    default: '',
+    description:
+      "network namespace to capture in (ip netns exec NAME tcpdump ...); empty = the exporter's own",
+  }),
+  option({
     name: 'keepalived.vrrp-listen-max-advertisers',
     kind: 'number',
     default: 1024,
@@ -286,6 +294,9 @@ export function resolveKeepalivedConfig(options: Options): KeepalivedConfig {
   for (const intf of interfaces)
     if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(intf))
       throw new Error(`--keepalived.vrrp-listen: "${intf}" is not an interface name`);
+  const netns = options.string('keepalived.vrrp-listen-netns');
+  if (netns !== '' && !/^[A-Za-z0-9_.-]+$/.test(netns))
+    throw new Error(`--keepalived.vrrp-listen-netns: "${netns}" is not a namespace name`);
   const maxAdvertisers = options.number('keepalived.vrrp-listen-max-advertisers');
   if (!Number.isInteger(maxAdvertisers) || maxAdvertisers < 1)
     throw new Error('--keepalived.vrrp-listen-max-advertisers must be a positive integer');
@@ -294,6 +305,7 @@ export function resolveKeepalivedConfig(options: Options): KeepalivedConfig {
     wire: {
       interfaces: [...new Set(interfaces)],
       tcpdump: options.string('keepalived.tcpdump-path'),
+      netns,
       maxAdvertisers,
     },
     signalTimeoutMs: timeout * 1000,

@@ -27,7 +27,8 @@ function createKeepalivedModule(): ExporterModule {
         signals: () => (signals ??= lookupSignals(config.binary, config.signalTimeoutMs)),
       };
       const wire = config.wire.interfaces.map((intf) => {
-        const capture = new VrrpCapture(intf, config.wire.tcpdump, config.wire.maxAdvertisers);
+        const { tcpdump, netns, maxAdvertisers } = config.wire;
+        const capture = new VrrpCapture(intf, { tcpdump, netns, ip: config.ipBinary }, maxAdvertisers);
         captures.add(capture);
         return new VrrpWireSource(capture);
       });

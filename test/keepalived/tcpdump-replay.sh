@@ -3,8 +3,10 @@
 # calls tcpdump, says "listening on" like tcpdump, writes the REAL capture $TCPDUMP_REPLAY_PCAP
 # to stdout, then waits to be stopped. $TCPDUMP_REPLAY_LOG gets one line per start.
 #   TCPDUMP_REPLAY_FAIL=1  fail like tcpdump on a missing interface instead
+#   TCPDUMP_REPLAY_NETNS_LOG  append the network namespace it runs in (net:[INODE])
 set -eu
 if [ -n "${TCPDUMP_REPLAY_LOG:-}" ]; then echo "$*" >>"$TCPDUMP_REPLAY_LOG"; fi
+if [ -n "${TCPDUMP_REPLAY_NETNS_LOG:-}" ]; then readlink /proc/self/ns/net >>"$TCPDUMP_REPLAY_NETNS_LOG"; fi
 if [ "${TCPDUMP_REPLAY_FAIL:-}" = 1 ]; then
   echo "tcpdump: $2: No such device exists" >&2
   exit 1

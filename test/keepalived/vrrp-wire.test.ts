@@ -3,7 +3,8 @@
  * a keepalived 2.2.7 pair, VRRPv2 with PASS auth, VRRPv3 over IPv4 and IPv6, a graceful resign),
  * and its process handling with a tcpdump stand-in that replays one of them.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdvertiserTable, masterDownSeconds } from '../../exporter/keepalived/wire/advertisers.js';
@@ -22,7 +23,7 @@ import { emptyDraft } from '../../exporter/core/snapshot.js';
 import { renderExposition } from '../../exporter/prometheus/render.js';
 import { collectFamilies } from '../../exporter/tools/collect-families.js';
 import { familyTable, unmappedLabels } from '../../exporter/tools/mapping-doc.js';
-import { tempDir, waitFor } from '../support/process.js';
+import { installed, tempDir, waitFor } from '../support/process.js';
 
 const DIR = path.resolve(import.meta.dirname, '../../fixtures/keepalived/vrrp-wire');
 const REPLAY = path.resolve(import.meta.dirname, 'tcpdump-replay.sh');
@@ -344,7 +345,7 @@ describe('capture process (tcpdump stand-in replaying eth0.pcap)', () => {
     const log = path.join(work, 'calls.txt');
     process.env.TCPDUMP_REPLAY_PCAP = path.join(DIR, 'eth0.pcap');
     process.env.TCPDUMP_REPLAY_LOG = log;
-    const c = new VrrpCapture('eth0', REPLAY);
+    const c = new VrrpCapture('eth0', { tcpdump: REPLAY });
     const source = new VrrpWireSource(c);
     c.start();
     try {
@@ -375,7 +376,7 @@ describe('capture process (tcpdump stand-in replaying eth0.pcap)', () => {
     const pcap = path.join(work, 'hop-limit.pcap');
     writeFileSync(pcap, data);
     process.env.TCPDUMP_REPLAY_PCAP = pcap;
-    const c = new VrrpCapture('eth0', REPLAY);
+    const c = new VrrpCapture('eth0', { tcpdump: REPLAY });
     c.start();
     try {
       const packets = () => c.table.current(lastMs).reduce((sum, e) => sum + e.packets, 0);
@@ -393,11 +394,35 @@ describe('capture process (tcpdump stand-in replaying eth0.pcap)', () => {
     }
   });
 
+  const asRoot = process.getuid?.() === 0 && installed('ip');
+  if (!asRoot) console.warn('network namespace capture test skipped: needs root and ip');
+  it.skipIf(!asRoot)(
+    '--keepalived.vrrp-listen-netns: tcpdump runs inside the namespace through ip netns exec',
+    async () => {
+      const ns = `lvsk-wire-${process.pid}`;
+      execFileSync('ip', ['netns', 'add', ns], { timeout: 10_000 });
+      const nsLog = path.join(work, 'netns.txt');
+      process.env.TCPDUMP_REPLAY_PCAP = path.join(DIR, 'eth0.pcap');
+      process.env.TCPDUMP_REPLAY_NETNS_LOG = nsLog;
+      const c = new VrrpCapture('eth0', { tcpdump: REPLAY, netns: ns, ip: 'ip' });
+      c.start();
+      try {
+        const packets = () => c.table.current(lastMs).reduce((sum, e) => sum + e.packets, 0);
+        await waitFor('all adverts read', 5000, () => c.capturing && packets() === 25);
+        expect(readFileSync(nsLog, 'utf8')).toBe(`net:[${statSync(`/run/netns/${ns}`).ino}]\n`);
+      } finally {
+        await c.stop();
+        delete process.env.TCPDUMP_REPLAY_NETNS_LOG;
+        execFileSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
+      }
+    },
+  );
+
   it('a failing tcpdump is down with its one-line reason, and restarted', async () => {
     const log = path.join(work, 'failing.txt');
     process.env.TCPDUMP_REPLAY_LOG = log;
     process.env.TCPDUMP_REPLAY_FAIL = '1';
-    const c = new VrrpCapture('eth9', REPLAY);
+    const c = new VrrpCapture('eth9', { tcpdump: REPLAY });
     c.start();
     try {
       await waitFor(
@@ -416,7 +441,7 @@ describe('capture process (tcpdump stand-in replaying eth0.pcap)', () => {
   });
 
   it('a missing tcpdump is reported with the flag that names it', async () => {
-    const c = new VrrpCapture('eth0', path.join(work, 'no-tcpdump'));
+    const c = new VrrpCapture('eth0', { tcpdump: path.join(work, 'no-tcpdump') });
     c.start();
     try {
       await waitFor('spawn error', 2000, () => c.lastError);

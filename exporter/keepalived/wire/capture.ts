@@ -24,6 +24,21 @@ export function tcpdumpArgs(intf: string): string[] {
   return ['-i', intf, '-w', '-', '-U', '-n', '-s', String(SNAP_LENGTH), '--immediate-mode', FILTER];
 }
 
+/** How tcpdump is run: directly, or inside a named network namespace through `ip netns exec`. */
+export interface CaptureCommand {
+  readonly tcpdump: string;
+  /** Network namespace (a name under /run/netns); "" or absent: the exporter's own. */
+  readonly netns?: string;
+  /** iproute2 binary for `ip netns exec` (it execs tcpdump, so the pid stays tcpdump's). */
+  readonly ip?: string;
+}
+
+/** Program and arguments for one interface's capture. */
+export function captureCommand(intf: string, command: CaptureCommand): [string, string[]] {
+  if (!command.netns) return [command.tcpdump, tcpdumpArgs(intf)];
+  return [command.ip ?? 'ip', ['netns', 'exec', command.netns, command.tcpdump, ...tcpdumpArgs(intf)]];
+}
+
 export class VrrpCapture {
   readonly table: AdvertiserTable;
   private child?: ChildProcess;
@@ -39,7 +54,7 @@ export class VrrpCapture {
 
   constructor(
     readonly intf: string,
-    private readonly tcpdump: string,
+    private readonly command: CaptureCommand,
     capacity?: number,
   ) {
     this.table = new AdvertiserTable(capacity);
@@ -85,7 +100,8 @@ export class VrrpCapture {
 
   private spawn(): void {
     const stream = new PcapStream();
-    const child = spawn(this.tcpdump, tcpdumpArgs(this.intf), {
+    const [file, args] = captureCommand(this.intf, this.command);
+    const child = spawn(file, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       shell: false,
       windowsHide: true,
@@ -124,8 +140,8 @@ export class VrrpCapture {
       child.once('error', (error: NodeJS.ErrnoException) =>
         ended(
           error.code === 'ENOENT'
-            ? `${this.tcpdump}: not found (--keepalived.tcpdump-path)`
-            : `${this.tcpdump}: ${error.message}`,
+            ? `${file}: not found (${this.command.netns ? '--keepalived.ip-binary' : '--keepalived.tcpdump-path'})`
+            : `${file}: ${error.message}`,
         ),
       );
       child.once('close', (code, signal) =>
