@@ -47,8 +47,9 @@ export class VrrpCapture {
   private stopped = true;
   private restartTimer?: NodeJS.Timeout;
   private delayMs = FIRST_DELAY_MS;
-  private unreported: ParseIssue[] = [];
-  private unreportedCount = 0;
+  /** Packets not decoded since the last take(), and the first of them for the message. */
+  private invalid = 0;
+  private firstInvalid?: ParseIssue;
   /** Why the capture is not running (tcpdump's last error line, or a broken stream). */
   lastError?: string;
 
@@ -83,10 +84,10 @@ export class VrrpCapture {
   }
 
   /** The capture as of `nowMs`, plus the packets it could not decode since the last call. */
-  take(nowMs: number): { capture: WireCapture; issues: readonly ParseIssue[]; invalid: number } {
-    const taken = { issues: this.unreported, invalid: this.unreportedCount };
-    this.unreported = [];
-    this.unreportedCount = 0;
+  take(nowMs: number): { capture: WireCapture; invalid: number; firstInvalid?: ParseIssue } {
+    const taken = { invalid: this.invalid, firstInvalid: this.firstInvalid };
+    this.invalid = 0;
+    this.firstInvalid = undefined;
     return {
       capture: {
         intf: this.intf,
@@ -176,8 +177,7 @@ export class VrrpCapture {
   }
 
   private report(issue: ParseIssue): void {
-    this.unreportedCount++;
-    // Only the first few are kept for the message; the count is exact.
-    if (this.unreported.length < 4) this.unreported.push(issue);
+    this.invalid++;
+    this.firstInvalid ??= issue;
   }
 }

@@ -16,9 +16,9 @@ export class VrrpWireSource implements Source {
   }
 
   collect(draft: SnapshotDraft): Promise<SourceOutcome> {
-    const { capture, issues, invalid } = this.capture.take(Date.now());
+    const { capture, invalid, firstInvalid } = this.capture.take(Date.now());
     draft.vrrpWire[this.name] = capture;
-    const first = issues[0] && formatIssue(issues[0]);
+    const first = firstInvalid && formatIssue(firstInvalid);
     if (!capture.capturing)
       return Promise.resolve({
         up: false,
