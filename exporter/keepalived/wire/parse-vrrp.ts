@@ -173,13 +173,13 @@ export function parseVrrpPacket(packet: Buffer): VrrpDecode {
     return fail(
       `VRRP message of ${vrrp.length} bytes is shorter than ${expected} for ${addressCount} addresses`,
     );
-  const message = vrrp.subarray(0, expected);
-  const sum = version === 2 ? checksum([message]) : checksum([ip.pseudoHeader, message]);
+  // Over the whole IP payload, as the sender computed it (the pseudo-header carries its length).
+  const sum = version === 2 ? checksum([vrrp]) : checksum([ip.pseudoHeader, vrrp]);
   if (sum !== 0) return fail(`VRRPv${version} checksum mismatch`);
   const addresses: string[] = [];
   for (let i = 0; i < addressCount; i++) {
     const at = 8 + i * addressSize;
-    addresses.push(addressSize === 4 ? formatIPv4(message.readUInt32BE(at)) : ipv6Text(message, at));
+    addresses.push(addressSize === 4 ? formatIPv4(vrrp.readUInt32BE(at)) : ipv6Text(vrrp, at));
   }
   const common = {
     addressFamily: ip.family,
