@@ -184,6 +184,8 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
     expect(await master('lb2', 'VI_1')).toBe(true);
     expect(await lab.firing('KeepalivedFailover', { instance: 'lb1', iname: 'VI_1' })).toBe(false);
     expect(lab.hasVip('lb1', VIP1)).toBe(false);
+    // lb1's SIGTERM resigned VI_1 with priority 0 and lb2 took over: no second advertiser.
+    expect(await lab.firing('VrrpMultipleAdvertisers', {})).toBe(false);
   });
 
   it('the notify FIFO counted every transition, and still no output holds the password', async () => {
