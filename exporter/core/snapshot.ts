@@ -1,5 +1,6 @@
 import type { IpvsSnapshot } from '../ipvs/model.js';
 import type { KeepalivedSnapshot } from '../keepalived/model.js';
+import type { VrrpWireSnapshot } from '../keepalived/wire/model.js';
 import type { SourceReport } from './source.js';
 
 /**
@@ -10,6 +11,7 @@ import type { SourceReport } from './source.js';
 export interface SnapshotDraft {
   ipvs: Partial<IpvsSnapshot>;
   keepalived: Partial<KeepalivedSnapshot>;
+  vrrpWire: Partial<VrrpWireSnapshot>;
 }
 
 /** One finished collection: the single data model every sink reads. */
@@ -21,5 +23,5 @@ export interface Snapshot extends Readonly<SnapshotDraft> {
 }
 
 export function emptyDraft(): SnapshotDraft {
-  return { ipvs: {}, keepalived: {} };
+  return { ipvs: {}, keepalived: {}, vrrpWire: {} };
 }

@@ -19,8 +19,17 @@ export interface DaemonConfig {
   readonly netns: string;
 }
 
+/** The passive VRRP listener: interfaces to capture on, independent of any keepalived daemon. */
+export interface WireListenConfig {
+  readonly interfaces: readonly string[];
+  readonly tcpdump: string;
+  readonly netns: string;
+  readonly maxAdvertisers: number;
+}
+
 export interface KeepalivedConfig {
   readonly daemons: readonly DaemonConfig[];
+  readonly wire: WireListenConfig;
   readonly signalTimeoutMs: number;
   readonly binary: string;
   readonly ipBinary: string;
@@ -149,6 +158,33 @@ export const keepalivedOptions: readonly OptionSpec[] = [
     default: 'ip',
     description: "iproute2 ip binary used to list this host's addresses (ip -j addr)",
   }),
+  option({
+    name: 'keepalived.vrrp-listen',
+    kind: 'list',
+    default: [],
+    description:
+      'interfaces to capture VRRP adverts on (IP protocol 112, with tcpdump) to see every router advertising each VRID; needs CAP_NET_RAW',
+  }),
+  option({
+    name: 'keepalived.tcpdump-path',
+    kind: 'string',
+    default: 'tcpdump',
+    description: 'tcpdump binary used by --keepalived.vrrp-listen',
+  }),
+  option({
+    name: 'keepalived.vrrp-listen-netns',
+    kind: 'string',
+    default: '',
+    description:
+      "network namespace to capture in (ip netns exec NAME tcpdump ...); empty = the exporter's own",
+  }),
+  option({
+    name: 'keepalived.vrrp-listen-max-advertisers',
+    kind: 'number',
+    default: 1024,
+    description:
+      'advertisers tracked per listened interface; adverts from further routers are counted as dropped',
+  }),
 ];
 
 const KEYS = new Map(PER_DAEMON.map((spec) => [spec.name.slice('keepalived.'.length), spec]));
@@ -254,8 +290,24 @@ export function resolveKeepalivedConfig(options: Options): KeepalivedConfig {
   }
   const timeout = options.number('keepalived.signal-timeout');
   if (!(timeout > 0)) throw new Error('--keepalived.signal-timeout must be a positive number of seconds');
+  const interfaces = options.list('keepalived.vrrp-listen');
+  for (const intf of interfaces)
+    if (!/^[A-Za-z0-9_.:@-]{1,15}$/.test(intf))
+      throw new Error(`--keepalived.vrrp-listen: "${intf}" is not an interface name`);
+  const netns = options.string('keepalived.vrrp-listen-netns');
+  if (netns !== '' && !/^[A-Za-z0-9_.-]+$/.test(netns))
+    throw new Error(`--keepalived.vrrp-listen-netns: "${netns}" is not a namespace name`);
+  const maxAdvertisers = options.number('keepalived.vrrp-listen-max-advertisers');
+  if (!Number.isInteger(maxAdvertisers) || maxAdvertisers < 1)
+    throw new Error('--keepalived.vrrp-listen-max-advertisers must be a positive integer');
   return {
     daemons,
+    wire: {
+      interfaces: [...new Set(interfaces)],
+      tcpdump: options.string('keepalived.tcpdump-path'),
+      netns,
+      maxAdvertisers,
+    },
     signalTimeoutMs: timeout * 1000,
     binary: options.string('keepalived.binary'),
     ipBinary: options.string('keepalived.ip-binary'),

@@ -105,6 +105,16 @@ const KEEPALIVED: Readonly<Record<string, AttributeRule>> = {
   kind: { attribute: 'keepalived.notify.kind', description: 'notify FIFO subject (`INSTANCE`, `GROUP`)' },
   to_state: { attribute: 'keepalived.vrrp.to_state', description: 'state a notify FIFO transition went to' },
   vs_group: { attribute: 'keepalived.virtual_server.group', description: 'virtual_server_group name' },
+  version: {
+    attribute: 'keepalived.vrrp.version',
+    description: 'VRRP version of a router heard on the wire (integer 2 or 3)',
+    convert: integer,
+  },
+  source_address: { attribute: 'source.address', description: 'address a VRRP advert was sent from' },
+  address_family: {
+    attribute: 'network.type',
+    description: '`ipv4` or `ipv6`: the IP version of the adverts (VRIDs are separate per version)',
+  },
 };
 
 const LVSCOPE: Readonly<Record<string, AttributeRule>> = {

@@ -131,6 +131,7 @@ describe('self-metrics', () => {
   const snapshot = (parseErrors: number): Snapshot => ({
     ipvs: {},
     keepalived: {},
+    vrrpWire: {},
     takenAtMs: 0,
     durationSeconds: 0.25,
     sources: [{ source: 'ip_vs', up: true, durationSeconds: 0.01, parseErrors }],

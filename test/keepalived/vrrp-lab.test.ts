@@ -71,9 +71,29 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
       'KeepalivedNoMaster',
       'KeepalivedFault',
       'KeepalivedDown',
+      'VrrpMultipleAdvertisers',
     ]) {
       expect(await lab.firing(alert, {})).toBe(false);
     }
+    // Each director's listener hears exactly one router per VRID: the master.
+    const advertisers = await waitFor(
+      'both listeners reporting vrid 51 and 52',
+      10_000,
+      async () => {
+        const found = await lab.query('lvscope_keepalived_vrrp_wire_advertisers');
+        return found.length === 4 && found;
+      },
+      200,
+    );
+    expect(
+      advertisers.map((s) => `${s.metric.instance} ${s.metric.intf} ${s.metric.vrid} ${s.value[1]}`).sort(),
+    ).toEqual(['lb1 eth0 51 1', 'lb1 eth0 52 1', 'lb2 eth0 51 1', 'lb2 eth0 52 1']);
+    const priorities = await lab.query('lvscope_keepalived_vrrp_wire_priority{instance="lb1"}');
+    expect(
+      priorities
+        .map((s) => `${s.metric.vrid} ${s.metric.version} ${s.metric.source_address} ${s.value[1]}`)
+        .sort(),
+    ).toEqual(['51 2 10.251.0.11 150', '52 3 10.251.0.12 150']);
     const vip1 = (text: string) =>
       /lvscope_keepalived_vip_present\{.*ip_address="10\.251\.0\.201".*\} (\d)/.exec(text)?.[1];
     const [lb1, lb2] = [await lab.scrape('lb1'), await lab.scrape('lb2')];
@@ -105,6 +125,8 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
     lab.startKeepalived('lb1');
     await measure('restart with preemption', 'KeepalivedFailover', { instance: 'lb1', iname: 'VI_1' }, t0);
     await steady();
+    // lb2 advertised VI_1 until lb1 took it back: an overlap, not two masters.
+    expect(await lab.firing('VrrpMultipleAdvertisers', {})).toBe(false);
   });
 
   it('frozen keepalived (SIGSTOP parent, kill -9 VRRP child): VIP on both directors → KeepalivedSplitBrainVIP', async () => {
@@ -162,6 +184,8 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
     expect(await master('lb2', 'VI_1')).toBe(true);
     expect(await lab.firing('KeepalivedFailover', { instance: 'lb1', iname: 'VI_1' })).toBe(false);
     expect(lab.hasVip('lb1', VIP1)).toBe(false);
+    // lb1's SIGTERM resigned VI_1 with priority 0 and lb2 took over: no second advertiser.
+    expect(await lab.firing('VrrpMultipleAdvertisers', {})).toBe(false);
   });
 
   it('the notify FIFO counted every transition, and still no output holds the password', async () => {
@@ -171,6 +195,34 @@ describe.skipIf(missing !== undefined)('keepalived VRRP pair lab: faults fire th
     // lb2 became MASTER of VI_1 in the kill, frozen, link-down, track-script and no-preempt scenarios.
     expect(Number(fifo[0]?.value[1])).toBeGreaterThanOrEqual(5);
     for (const node of ['lb1', 'lb2'] as const) expect(await lab.scrape(node)).not.toContain(PASSWORD);
+    expect(lab.exporterOutput()).not.toContain(PASSWORD);
+  });
+
+  it("two masters while lb2's exporter is down: lb1's listener hears both → VrrpMultipleAdvertisers", async () => {
+    // From the previous scenarios: lb2 is MASTER of VI_1 and VI_2, lb1 BACKUP (nopreempt).
+    await lab.stopExporter('lb2');
+    const t0 = Date.now();
+    lab.deaf('lb1', true);
+    try {
+      // lb1 takes VI_2 (its priority 100 < 150: lb2 ignores it) and VI_1 (150: lb2 yields).
+      await measure(
+        'two masters, the other exporter down',
+        'VrrpMultipleAdvertisers',
+        { instance: 'lb1', vrid: '52' },
+        t0,
+      );
+      const heard = await lab.query('lvscope_keepalived_vrrp_wire_priority{instance="lb1",vrid="52"}');
+      expect(heard.map((s) => `${s.metric.source_address} ${s.value[1]}`).sort()).toEqual([
+        '10.251.0.11 100',
+        '10.251.0.12 150',
+      ]);
+      // The state-based rule needs both exporters: it cannot see this.
+      expect(await lab.firing('KeepalivedMultipleMasters', {})).toBe(false);
+      expect(await lab.firing('VrrpMultipleAdvertisers', { vrid: '51' })).toBe(false);
+    } finally {
+      lab.deaf('lb1', false);
+    }
+    expect(await lab.scrape('lb1')).not.toContain(PASSWORD);
     expect(lab.exporterOutput()).not.toContain(PASSWORD);
   });
 });

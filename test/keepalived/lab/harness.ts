@@ -30,7 +30,7 @@ const EXPORTER_PORT = 9465;
 
 export function labPrerequisites(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces, keepalived)';
-  for (const bin of ['ip', 'keepalived', 'prometheus']) {
+  for (const bin of ['ip', 'keepalived', 'prometheus', 'tcpdump']) {
     if (!installed(bin)) return `${bin} is not installed`;
   }
   if (!existsSync(EXPORTER)) return 'dist/exporter/main.js missing: run npm run build first';
@@ -51,6 +51,7 @@ export class VrrpLab {
   private readonly createdNs: string[] = [];
   private readonly children: ChildProcess[] = [];
   private readonly keepalived = new Map<Node, ChildProcess>();
+  private readonly exporters = new Map<Node, ChildProcess>();
   private readonly exporterLogs: string[] = [];
   private prometheus: Prometheus | undefined;
 
@@ -243,7 +244,7 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
     const d = this.dir(node);
     const [, nsAddr] = SCRAPE[node];
     this.exporterLogs.push(path.join(this.work, `exporter-${node}.log`));
-    this.spawnLogged(`exporter-${node}`, 'ip', [
+    const child = this.spawnLogged(`exporter-${node}`, 'ip', [
       'netns',
       'exec',
       this.ns[node],
@@ -256,8 +257,36 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
       `--keepalived.notify-fifo=${d}/vrrp.fifo`,
       `--keepalived.config=${d}/keepalived.conf`,
       '--keepalived.signal-timeout=0.5',
+      '--keepalived.vrrp-listen=eth0',
       '--collector.timeout=0.9',
     ]);
+    this.exporters.set(node, child);
+  }
+
+  /** Stops a director's exporter (SIGTERM: it stops its tcpdump) and waits for it to exit. */
+  async stopExporter(node: Node): Promise<void> {
+    const child = this.exporters.get(node);
+    if (!child?.pid || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /**
+   * Makes a director's keepalived deaf to the other's adverts, or hearing again: strict reverse
+   * path filtering with a blackhole route to the peer drops its packets in IP input, after the
+   * packet taps (tcpdump still sees them). The host has no nftables and no tc actions.
+   */
+  deaf(node: Node, on: boolean): void {
+    const peer = `${NET}.${node === 'lb1' ? 12 : 11}/32`;
+    const ns = this.ns[node];
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.conf.all.rp_filter=${on ? 1 : 0}`], {
+      timeout: 10_000,
+    });
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv4.conf.eth0.rp_filter=${on ? 1 : 0}`], {
+      timeout: 10_000,
+    });
+    this.ip('-n', ns, 'route', on ? 'add' : 'del', 'blackhole', peer);
   }
 
   async scrape(node: Node): Promise<string> {
