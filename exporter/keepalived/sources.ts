@@ -152,9 +152,13 @@ const checkSpec: DumpSourceSpec<ReturnType<typeof parseCheckData>['value']> = {
   store: (slot, state) => (slot.checker = state),
 };
 
-/** The notify FIFO as a Source: the reader runs continuously; a collection takes its totals. */
-class FifoSource implements Source {
+/**
+ * The notify FIFO as a Source: the reader runs continuously; a collection takes its state, and
+ * the lines it could not parse since the previous collection (the self module adds those up).
+ */
+export class FifoSource implements Source {
   readonly name: string;
+  private unparsedReported = 0;
   constructor(
     private readonly daemon: string,
     readonly reader: FifoReader,
@@ -165,7 +169,8 @@ class FifoSource implements Source {
   async collect(draft: SnapshotDraft): Promise<SourceOutcome> {
     await this.reader.check();
     daemonSlot(draft, this.daemon, this.name).fifo = this.reader.snapshot();
-    const parseErrors = this.reader.unparsedLines;
+    const parseErrors = this.reader.unparsedLines - this.unparsedReported;
+    this.unparsedReported = this.reader.unparsedLines;
     if (!this.reader.isOpen)
       return { up: false, parseErrors, error: this.reader.lastError ?? `${this.reader.path} not open` };
     return { up: true, parseErrors };

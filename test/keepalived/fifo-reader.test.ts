@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { emptyDraft } from '../../exporter/core/snapshot.js';
 import { FifoReader } from '../../exporter/keepalived/fifo-reader.js';
+import { FifoSource } from '../../exporter/keepalived/sources.js';
 import { tempDir, waitFor } from '../support/process.js';
 
 const dir = tempDir('fifo');
@@ -71,5 +73,20 @@ describe('FifoReader on a real FIFO', () => {
     expect(fifo.unparsedLines).toBe(2);
     expect(fifo.snapshot().instances.map((i) => i.name)).toEqual(['VI_9']);
     fifo.close();
+  });
+
+  it('as a source, reports each unparsable line in one collection only (the self module sums them)', async () => {
+    const reader = new FifoReader(path.join(dir, 'source.fifo'));
+    const source = new FifoSource('lb1', reader);
+    const parseErrors = async () => (await source.collect(emptyDraft())).parseErrors;
+    expect(await parseErrors()).toBe(0);
+    writeFileSync(reader.path, 'garbage\nmore garbage\nINSTANCE "VI_1" MASTER 150\n');
+    await linesRead(reader, 3);
+    expect(await parseErrors()).toBe(2);
+    expect(await parseErrors()).toBe(0);
+    writeFileSync(reader.path, 'garbage again\n');
+    await linesRead(reader, 4);
+    expect(await parseErrors()).toBe(1);
+    reader.close();
   });
 });
