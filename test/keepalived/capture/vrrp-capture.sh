@@ -9,28 +9,11 @@ set -Eeuo pipefail
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 OUT=${1:-"$HERE/../../../fixtures/keepalived/2.2.7-vrrp"}
 mkdir -p "$OUT"; OUT=$(cd -- "$OUT" && pwd)
-WORK=$(mktemp -d /tmp/lvsk-cap.XXXXXX)
-NS=(lvsk-cap-a lvsk-cap-b lvsk-cap-br)
-PIDS=()
-cleanup() {
-  set +e
-  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  sleep 1.5
-  for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  for ns in "${NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for ns in "${NS[@]}"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip -n lvsk-cap-br link add br0 type bridge; ip -n lvsk-cap-br link set br0 up
-i=0
+# shellcheck source=netns-pair.sh
+. "$HERE/netns-pair.sh"
+pair_up lvsk-cap 10.250.0
 for node in a b; do
-  i=$((i + 1))
-  ip -n lvsk-cap-br link add "p$node" type veth peer name eth0 netns "lvsk-cap-$node"
-  ip -n lvsk-cap-br link set "p$node" master br0 up
-  ip -n "lvsk-cap-$node" link set eth0 up
-  ip -n "lvsk-cap-$node" addr add "10.250.0.1$i/24" dev eth0
-  mkdir -p "$WORK/$node/tmp"; touch "$WORK/$node/healthy"
+  touch "$WORK/$node/healthy"
   prio=$([ "$node" = a ] && echo 150 || echo 100)
   state=$([ "$node" = a ] && echo MASTER || echo BACKUP)
   cat > "$WORK/$node/keepalived.conf" <<CONF
@@ -112,5 +95,5 @@ for node in a b; do sed "s|$WORK|/lab|g" "$WORK/$node/fifo.txt" > "$OUT/fifo-$no
 sed "s|$WORK|/lab|g" "$WORK/a/keepalived.conf" > "$OUT/keepalived-a.conf"
 for f in "$OUT"/*.data "$OUT"/*.json; do sed -i -e "s|$WORK|/lab|g" -e "s#${WORK//\//\\\\/}#\\\\/lab#g" "$f"; done
 chmod 644 "$OUT"/*
-keepalived -v 2>&1 | head -1 > "$OUT/keepalived-version.txt"
+keepalived -v 2>&1 | sed -n 1p > "$OUT/keepalived-version.txt"
 echo "captured into $OUT"

@@ -10,31 +10,15 @@ set -Eeuo pipefail
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 OUT=${1:-"$HERE/../../../fixtures/keepalived/vrrp-wire"}
 mkdir -p "$OUT"; OUT=$(cd -- "$OUT" && pwd)
-WORK=$(mktemp -d /tmp/lvsk-wire.XXXXXX)
-NS=(lvsk-wire-a lvsk-wire-b lvsk-wire-br)
-PIDS=()
+# shellcheck source=netns-pair.sh
+. "$HERE/netns-pair.sh"
+pair_up lvsk-wire 10.249.0
 KEEPALIVED=()
-cleanup() {
-  set +e
-  for p in "${KEEPALIVED[@]}" "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  sleep 1.5
-  for p in "${KEEPALIVED[@]}" "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-  for ns in "${NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-for ns in "${NS[@]}"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
-ip -n lvsk-wire-br link add br0 type bridge; ip -n lvsk-wire-br link set br0 up
+TCPDUMP=()
 i=0
 for node in a b; do
   i=$((i + 1))
-  ip -n lvsk-wire-br link add "p$node" type veth peer name eth0 netns "lvsk-wire-$node"
-  ip -n lvsk-wire-br link set "p$node" master br0 up
-  ip netns exec "lvsk-wire-$node" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
-  ip -n "lvsk-wire-$node" link set eth0 up
-  ip -n "lvsk-wire-$node" addr add "10.249.0.1$i/24" dev eth0
   ip -n "lvsk-wire-$node" addr add "fd00:249::1$i/64" dev eth0 nodad
-  mkdir -p "$WORK/$node/tmp"
   prio=$([ "$node" = a ] && echo 150 || echo 100)
   cat > "$WORK/$node/keepalived.conf" <<CONF
 global_defs {
@@ -83,24 +67,24 @@ done
 # with LINUX_SLL (-y), all started before keepalived so the first adverts are in.
 FILTER='ip proto 112 or ip6 proto 112'
 ip netns exec lvsk-wire-a tcpdump -i eth0 -U -n -s 256 --immediate-mode -w "$WORK/eth0.pcap" "$FILTER" 2> "$WORK/td1.txt" &
-PIDS+=($!)
+PIDS+=($!); TCPDUMP+=($!)
 ip netns exec lvsk-wire-b tcpdump -i any -U -n -s 256 --immediate-mode --time-stamp-precision=nano -w "$WORK/any-sll2-nano.pcap" "$FILTER" 2> "$WORK/td2.txt" &
-PIDS+=($!)
+PIDS+=($!); TCPDUMP+=($!)
 ip netns exec lvsk-wire-b tcpdump -i any -y LINUX_SLL -U -n -s 256 --immediate-mode -w "$WORK/any-sll.pcap" "$FILTER" 2> "$WORK/td3.txt" &
-PIDS+=($!)
+PIDS+=($!); TCPDUMP+=($!)
 sleep 1
 for node in a b; do
   TMPDIR="$WORK/$node/tmp" ip netns exec "lvsk-wire-$node" keepalived --vrrp -n -l -D -G \
     -f "$WORK/$node/keepalived.conf" -p "$WORK/$node/keepalived.pid" -r "$WORK/$node/vrrp.pid" \
     > "$WORK/$node/console.txt" 2>&1 &
-  KEEPALIVED+=($!)
+  PIDS+=($!); KEEPALIVED+=($!)
 done
 sleep 8   # master-down timers (about 3.5 s), then steady adverts
 # Graceful stop of a: it resigns VI_1 and VI_3 with priority-0 adverts; b takes over.
 kill -TERM "$(cat "$WORK/a/keepalived.pid")"
 sleep 5
-kill -TERM "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null || true
-PIDS=()
+kill -TERM "${TCPDUMP[@]}"; wait "${TCPDUMP[@]}" 2>/dev/null || true
+PIDS=("${KEEPALIVED[@]}")   # the tcpdumps are reaped: only keepalived is left to stop
 cp "$WORK/eth0.pcap" "$WORK/any-sll2-nano.pcap" "$WORK/any-sll.pcap" "$OUT/"
 # The same eth0 capture with every header field big-endian (as a big-endian host writes it).
 python3 - "$OUT/eth0.pcap" "$OUT/eth0-big-endian.pcap" <<'PY'
@@ -116,6 +100,6 @@ while at < len(data):
 open(sys.argv[2], 'wb').write(b''.join(out))
 PY
 chmod 644 "$OUT"/*.pcap
-keepalived -v 2>&1 | head -1 > "$OUT/keepalived-version.txt"
+keepalived -v 2>&1 | sed -n 1p > "$OUT/keepalived-version.txt"
 tcpdump --version > "$OUT/tcpdump-version.txt" 2>&1
 for f in "$OUT"/*.pcap; do echo "$(basename "$f"): $(tcpdump -r "$f" -n 2>/dev/null | wc -l) packets"; done
