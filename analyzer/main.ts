@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { simulateCommand } from './simulate/command.js';
+import { simulateCommand } from './cli/simulate.js';
 
 /** lvs-analyze: offline analysis of LVS/IPVS configurations and traffic. */
 const program = new Command('lvs-analyze')

@@ -9,13 +9,13 @@ import { TextOutput } from '../common/io/text-output.js';
 import { addOptionFlags, resolveOptions } from './core/cli.js';
 import { SingleFlightCollector } from './core/collector.js';
 import { loadConfigFile } from './core/config-file.js';
-import type { MetricFamily } from './core/family.js';
+import type { MetricFamily } from '../common/metrics/family.js';
 import { type LogLevel, type Logger, createLogger } from './core/log.js';
 import type { RuntimeContext } from './core/module.js';
 import type { OptionSpec, OptionValue, Options } from './core/options.js';
-import type { Snapshot } from './core/snapshot.js';
+import type { Snapshot } from '../common/snapshot.js';
 import { modules } from './modules.js';
-import { writeExposition } from './prometheus/render.js';
+import { writeExposition } from './outputs/prometheus/render.js';
 import { VERSION } from './self/version.js';
 
 function allSpecs(): OptionSpec[] {

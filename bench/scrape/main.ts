@@ -19,16 +19,16 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { MetricFamily } from '../../exporter/core/family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 import { ipvsFamilies } from '../../exporter/ipvs/families.js';
 import {
   NODE_BACKEND_LABELS,
   nodeBackendFamilies,
   nodeTotalsFamilies,
 } from '../../exporter/ipvs/node-compat.js';
-import { parseIpVs } from '../../exporter/ipvs/parse-ip-vs.js';
-import { parseIpVsStats } from '../../exporter/ipvs/parse-ip-vs-stats.js';
-import { renderExposition } from '../../exporter/prometheus/render.js';
+import { parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
+import { parseIpVsStats } from '../../common/ipvs/parse-ip-vs-stats.js';
+import { renderExposition } from '../../exporter/outputs/prometheus/render.js';
 import { writeDirector } from './generate.js';
 import { renderWithPromClientMetrics, renderWithUnsharedLabels } from './render-variants.js';
 

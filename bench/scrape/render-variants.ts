@@ -4,7 +4,7 @@
  * lightweight objects that build a label object per sample (no sharing across families).
  */
 import client from 'prom-client';
-import type { MetricFamily } from '../../exporter/core/family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 
 /** The conventional way: one prom-client Gauge or Counter per family, set sample by sample. */
 export async function renderWithPromClientMetrics(families: readonly MetricFamily[]): Promise<string> {
@@ -49,7 +49,7 @@ export async function renderWithUnsharedLabels(families: readonly MetricFamily[]
         }),
       }),
     };
-    // Same runtime contract as exporter/prometheus/render.ts (name, type, get()).
+    // Same runtime contract as exporter/outputs/prometheus/render.ts (name, type, get()).
     registry.registerMetric(metric as unknown as client.Gauge);
   }
   return registry.metrics();

@@ -11,15 +11,15 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseIp } from '../../analyzer/net/addr.js';
-import { Dest } from '../../analyzer/model/dest.js';
-import { Packet } from '../../analyzer/model/packet.js';
-import { seededRandom32 } from '../../analyzer/model/random.js';
-import { createScheduler } from '../../analyzer/schedulers/index.js';
-import type { Scheduler, SchedulerName, ServiceView } from '../../analyzer/schedulers/scheduler.js';
-import { SCHEDULER_NAMES } from '../../analyzer/schedulers/scheduler.js';
-import { Replay } from '../../analyzer/simulate/replay.js';
-import { parseTraceLine } from '../../analyzer/trace/parse.js';
-import type { TraceLine } from '../../analyzer/trace/types.js';
+import { Dest } from '../../analyzer/kernel/dest.js';
+import { Packet } from '../../analyzer/kernel/packet.js';
+import { seededRandom32 } from '../../analyzer/kernel/random.js';
+import { createScheduler } from '../../analyzer/kernel/schedulers/index.js';
+import type { Scheduler, SchedulerName, ServiceView } from '../../analyzer/kernel/schedulers/scheduler.js';
+import { SCHEDULER_NAMES } from '../../analyzer/kernel/schedulers/scheduler.js';
+import { Replay } from '../../analyzer/replay/trace-replay.js';
+import { parseTraceLine } from '../../analyzer/inputs/trace/parse.js';
+import type { TraceLine } from '../../analyzer/inputs/trace/types.js';
 import {
   NaiveDestinationHashing,
   NaiveLeastConnection,

@@ -2,13 +2,13 @@
  * Straightforward versions of the scheduler decisions, written the way one would first write
  * them from schedulers.md: array methods that allocate (filter/reduce/slice), BigInt for every
  * 64-bit product and for SipHash, derived state recomputed on every call. They make the same
- * decisions as analyzer/schedulers (the property tests check that) and serve as the in-run peer
+ * decisions as analyzer/kernel/schedulers (the property tests check that) and serve as the in-run peer
  * of the benchmark.
  */
-import type { Dest } from '../../analyzer/model/dest.js';
-import type { Packet } from '../../analyzer/model/packet.js';
-import type { DestChange, Scheduler, ServiceView } from '../../analyzer/schedulers/scheduler.js';
-import { SCHED_FLAG_1, SCHED_FLAG_2 } from '../../analyzer/schedulers/scheduler.js';
+import type { Dest } from '../../analyzer/kernel/dest.js';
+import type { Packet } from '../../analyzer/kernel/packet.js';
+import type { DestChange, Scheduler, ServiceView } from '../../analyzer/kernel/schedulers/scheduler.js';
+import { SCHED_FLAG_1, SCHED_FLAG_2 } from '../../analyzer/kernel/schedulers/scheduler.js';
 
 const eligible = (d: Dest): boolean => !d.overloaded && d.weight > 0;
 const big = (x: number): bigint => BigInt(x);

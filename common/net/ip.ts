@@ -95,3 +95,100 @@ export function canonicalIp(text: string): string | undefined {
   const word = parseIPv4(text);
   return word === undefined ? undefined : formatIPv4(word);
 }
+
+export type Family = 4 | 6;
+
+/**
+ * An IP address as both programs hold it: its family, the 32-bit words the kernel's hashes read
+ * (one for IPv4, four for IPv6, most significant first, each unsigned), and its canonical text
+ * (dotted quad, RFC 5952 IPv6), which is also what it serialises to in a snapshot.
+ */
+export interface IpAddr {
+  readonly family: Family;
+  readonly words: readonly number[];
+  readonly text: string;
+}
+
+/** An address and a port: a service, a real server, a client. */
+export interface Endpoint {
+  readonly addr: IpAddr;
+  readonly port: number;
+}
+
+export function ipv4Addr(word: number): IpAddr {
+  return { family: 4, words: [word >>> 0], text: formatIPv4(word >>> 0) };
+}
+
+/** From eight 16-bit groups. */
+export function ipv6Addr(groups: readonly number[]): IpAddr {
+  const words = [0, 1, 2, 3].map((i) => ((groups[2 * i] ?? 0) * 65536 + (groups[2 * i + 1] ?? 0)) >>> 0);
+  return { family: 6, words, text: formatIPv6(groups) };
+}
+
+/** From four 32-bit words. */
+export function ipv6AddrOfWords(words: readonly number[]): IpAddr {
+  return ipv6Addr(words.flatMap((w) => [w >>> 16, w & 0xffff]));
+}
+
+/** Dotted IPv4 or any RFC 4291 IPv6 text, or undefined. */
+export function parseIp(text: string): IpAddr | undefined {
+  if (text.includes(':')) {
+    const groups = parseIPv6(text);
+    return groups && ipv6Addr(groups);
+  }
+  const word = parseIPv4(text);
+  return word === undefined ? undefined : ipv4Addr(word);
+}
+
+/** `ip:port`, IPv6 as `[addr]:port`. */
+export function formatEndpoint(addr: IpAddr, port: number): string {
+  return addr.family === 6 ? `[${addr.text}]:${port}` : `${addr.text}:${port}`;
+}
+
+function parsePort(text: string): number | undefined {
+  return /^\d{1,5}$/.test(text) && Number(text) <= 65535 ? Number(text) : undefined;
+}
+
+/**
+ * `ip:port` or `[ipv6]:port`; with `portOptional`, also `ip` and `[ipv6]` (port 0), the way
+ * ipvsadm reads service and real-server addresses. A string is the reason it is not one.
+ */
+export function parseEndpoint(
+  text: string,
+  portOptional = false,
+): (Endpoint & { readonly hasPort: boolean }) | string {
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) return `"${text}": missing "]" after the IPv6 address`;
+    const groups = parseIPv6(text.slice(1, close));
+    if (!groups) return `"${text.slice(1, close)}" is not an IPv6 address`;
+    const after = text.slice(close + 1);
+    if (after !== '' && !after.startsWith(':')) return `"${text}": expected ":port" after "]"`;
+    return withPort(text, () => ipv6Addr(groups), after === '' ? undefined : after.slice(1), portOptional);
+  }
+  const colon = text.lastIndexOf(':');
+  if (colon >= 0 && text.indexOf(':') !== colon) return `"${text}": write IPv6 addresses as [address]:port`;
+  const host = colon < 0 ? text : text.slice(0, colon);
+  const ipv4 = () => {
+    const word = parseIPv4(host);
+    return word === undefined ? `"${host}" is not a dotted-quad IPv4 address` : ipv4Addr(word);
+  };
+  return withPort(text, ipv4, colon < 0 ? undefined : text.slice(colon + 1), portOptional);
+}
+
+/** The checks in the order ipvsadm's own error messages suggest: a missing port first. */
+function withPort(
+  whole: string,
+  address: () => IpAddr | string,
+  portText: string | undefined,
+  portOptional: boolean,
+): (Endpoint & { readonly hasPort: boolean }) | string {
+  if (portText === undefined && !portOptional) return `"${whole}" has no port`;
+  const addr = address();
+  if (typeof addr === 'string') return addr;
+  if (portText === undefined) return { addr, port: 0, hasPort: false };
+  const port = parsePort(portText);
+  return port === undefined
+    ? `"${whole}": port "${portText}" is not a number from 0 to 65535`
+    : { addr, port, hasPort: true };
+}

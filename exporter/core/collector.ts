@@ -7,7 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from './log.js';
 import type { Collector } from './module.js';
-import { type Snapshot, type SnapshotDraft, emptyDraft } from './snapshot.js';
+import { type Snapshot, type SnapshotDraft, emptyDraft } from '../../common/snapshot.js';
 import type { Source, SourceOutcome, SourceReport } from './source.js';
 
 export interface CollectorOptions {

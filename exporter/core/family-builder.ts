@@ -1,5 +1,5 @@
 /** Declaring MetricFamily values tersely, collecting their samples, and keeping series unique. */
-import type { MetricFamily, Sample } from './family.js';
+import type { MetricFamily, Sample } from '../../common/metrics/family.js';
 
 /** Everything about a family but its samples: declared once, filled on every collection. */
 export type FamilySpec = Omit<MetricFamily, 'samples'>;

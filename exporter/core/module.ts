@@ -1,7 +1,7 @@
-import type { MetricFamily } from './family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 import type { Logger } from './log.js';
 import type { OptionSpec, Options } from './options.js';
-import type { Snapshot } from './snapshot.js';
+import type { Snapshot } from '../../common/snapshot.js';
 import type { Source } from './source.js';
 
 /** Gives every consumer the same, possibly shared, collection (single-flight). */

@@ -1,4 +1,4 @@
-import type { SnapshotDraft } from './snapshot.js';
+import type { SnapshotDraft } from '../../common/snapshot.js';
 
 /** How one source fared in one collection; rendered as lvscope_source_* self-metrics. */
 export interface SourceReport {

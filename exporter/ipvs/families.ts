@@ -6,7 +6,7 @@
  * ipvs_stats, ipvs_cpu, ipvs_service, ipvs_destination, ipvs_service_info, ipvs_destination_info,
  * ipvs_conn and ipvs_conn_top_client.
  */
-import type { MetricFamily, Sample } from '../core/family.js';
+import type { MetricFamily, Sample } from '../../common/metrics/family.js';
 import { type FamilySpec, family, mergeDuplicates } from '../core/family-builder.js';
 import { DESTINATION_LABELS, LabelInterner, SERVICE_LABELS, serviceId } from './labels.js';
 import type {
@@ -17,7 +17,7 @@ import type {
   IpvsTable,
   IpvsadmListing,
   IpvsadmServiceInfo,
-} from './model.js';
+} from '../../common/ipvs/model.js';
 
 export interface IpvsFamilyOptions {
   /** Kernel CONFIG_HZ, to turn /proc's persistence timeout (ticks) into seconds without ipvsadm. */

@@ -3,16 +3,16 @@
  * stdout to the pure listing parsers. A missing binary, a kernel without IPVS ("Protocol not
  * available"), a non-zero exit or a timeout marks only this source down.
  */
-import { type Parsed, formatIssue } from '../core/parse-issue.js';
-import { runProgram } from '../core/run-program.js';
-import type { SnapshotDraft } from '../core/snapshot.js';
+import { type Parsed, formatIssue } from '../../common/parse/issue.js';
+import { runProgram } from '../../common/io/run-program.js';
+import type { SnapshotDraft } from '../../common/snapshot.js';
 import type { Source } from '../core/source.js';
 import {
   parseIpvsadmPersistentConns,
   parseIpvsadmRates,
   parseIpvsadmStats,
   parseIpvsadmThresholds,
-} from './parse-ipvsadm.js';
+} from '../../common/ipvs/parse-ipvsadm.js';
 
 export interface IpvsadmOptions {
   readonly path: string;

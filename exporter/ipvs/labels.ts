@@ -5,7 +5,7 @@
  * (an IPv4 and an IPv6 firewall-mark service with the same mark print identically), which the
  * families then merge so an exposition never holds the same series twice.
  */
-import type { ServiceKey } from './model.js';
+import type { ServiceKey } from '../../common/ipvs/model.js';
 
 export const SERVICE_LABELS = ['proto', 'local_address', 'local_port', 'local_mark'] as const;
 export const DESTINATION_LABELS = [...SERVICE_LABELS, 'remote_address', 'remote_port'] as const;

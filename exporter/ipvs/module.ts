@@ -1,5 +1,5 @@
 /** The IPVS domain: its settings, its sources and the families it derives from the snapshot. */
-import type { MetricFamily } from '../core/family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 import type { ExporterModule } from '../core/module.js';
 import { type Options, option } from '../core/options.js';
 import type { Source } from '../core/source.js';

@@ -6,9 +6,9 @@
  * identity; prometheus/procfs skips those service lines and files their destinations under the
  * preceding service. The parity test pins that difference down.
  */
-import type { MetricFamily, MetricType, Sample } from '../core/family.js';
+import type { MetricFamily, MetricType, Sample } from '../../common/metrics/family.js';
 import { serviceId } from './labels.js';
-import type { IpvsGlobalStats, IpvsTable } from './model.js';
+import type { IpvsGlobalStats, IpvsTable } from '../../common/ipvs/model.js';
 
 /** node_exporter's canonical order, also the output order whatever order the flag lists. */
 export const NODE_BACKEND_LABELS = [

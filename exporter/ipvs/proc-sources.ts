@@ -6,12 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ParseIssue, type Parsed, formatIssue } from '../core/parse-issue.js';
-import type { SnapshotDraft } from '../core/snapshot.js';
+import { type ParseIssue, type Parsed, formatIssue } from '../../common/parse/issue.js';
+import type { SnapshotDraft } from '../../common/snapshot.js';
 import type { Source, SourceOutcome } from '../core/source.js';
-import { ConnTableSummarizer, type ConnSummaryOptions } from './parse-ip-vs-conn.js';
-import { parseIpVs } from './parse-ip-vs.js';
-import { parseIpVsStats, parseIpVsStatsPerCpu } from './parse-ip-vs-stats.js';
+import { ConnTableSummarizer, type ConnSummaryOptions } from '../../common/ipvs/parse-ip-vs-conn.js';
+import { parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
+import { parseIpVsStats, parseIpVsStatsPerCpu } from '../../common/ipvs/parse-ip-vs-stats.js';
 
 function readFailure(path: string, error: unknown): SourceOutcome {
   const code = (error as NodeJS.ErrnoException).code;

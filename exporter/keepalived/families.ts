@@ -1,13 +1,13 @@
-import type { MetricFamily } from '../core/family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 import { type FamilySpec, FamilySamples } from '../core/family-builder.js';
-import { vrrpView, type VrrpView } from './merge.js';
+import { vrrpView, type VrrpView } from '../../common/keepalived/merge.js';
 import {
   daemonsOf,
   type KeepalivedDaemon,
   type KeepalivedSnapshot,
   type VrrpInstance,
   type VrrpStats,
-} from './model.js';
+} from '../../common/keepalived/model.js';
 
 const INSTANCE = ['daemon', 'iname', 'intf', 'vrid'];
 const COMMON = ['iname', 'intf', 'vrid'];

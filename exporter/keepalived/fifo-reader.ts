@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import net from 'node:net';
-import { FifoTracker } from './parse-fifo.js';
-import type { FifoSnapshot } from './model.js';
+import { FifoTracker } from '../../common/keepalived/parse-fifo.js';
+import type { FifoSnapshot } from '../../common/keepalived/model.js';
 
 /** Longest line kept; keepalived's lines are short, anything longer is dropped as garbage. */
 const MAX_LINE = 4096;

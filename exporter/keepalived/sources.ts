@@ -2,21 +2,26 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalIp } from '../../common/net/ip.js';
-import { formatIssue, type ParseIssue } from '../core/parse-issue.js';
-import { runProgram } from '../core/run-program.js';
-import type { SnapshotDraft } from '../core/snapshot.js';
+import { formatIssue, type ParseIssue } from '../../common/parse/issue.js';
+import { runProgram } from '../../common/io/run-program.js';
+import type { SnapshotDraft } from '../../common/snapshot.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 import type { DaemonConfig, KeepalivedConfig } from './daemon-config.js';
 import { DEFAULT_FILES, DumpRequester, readSettled, type DumpKind } from './dump-files.js';
 import type { DumpSignals } from './signal.js';
 import type { FifoReader } from './fifo-reader.js';
-import type { DumpState, KeepalivedPart, VipPresence } from './model.js';
-import { parseCheckData } from './parse-check-data.js';
-import { type ConfFiles, type ConfigVip, expandConfig, vipsFromConfig } from './parse-conf.js';
-import { parseDataDump } from './parse-data.js';
-import { parseIpAddrJson } from './parse-ip-addr.js';
-import { parseJsonDump } from './parse-json.js';
-import { parseStatsDump } from './parse-stats.js';
+import type { DumpState, KeepalivedPart, VipPresence } from '../../common/keepalived/model.js';
+import { parseCheckData } from '../../common/keepalived/parse-check-data.js';
+import {
+  type ConfFiles,
+  type ConfigVip,
+  expandConfig,
+  vipsFromConfig,
+} from '../../common/keepalived/parse-conf.js';
+import { parseDataDump } from '../../common/keepalived/parse-data.js';
+import { parseIpAddrJson } from '../../common/keepalived/parse-ip-addr.js';
+import { parseJsonDump } from '../../common/keepalived/parse-json.js';
+import { parseStatsDump } from '../../common/keepalived/parse-stats.js';
 
 /** This source's part of the draft for its daemon (see KeepalivedSnapshot). */
 function daemonSlot(draft: SnapshotDraft, daemon: string, source: string): KeepalivedPart {

@@ -3,11 +3,11 @@
  * self-metrics rendered from each snapshot's source reports: per-source up, duration and parse
  * errors (cumulative over the process), the collection's duration, and build info.
  */
-import type { MetricFamily, Sample } from '../core/family.js';
+import type { MetricFamily, Sample } from '../../common/metrics/family.js';
 import { family } from '../core/family-builder.js';
 import type { ExporterModule } from '../core/module.js';
 import { option } from '../core/options.js';
-import type { Snapshot } from '../core/snapshot.js';
+import type { Snapshot } from '../../common/snapshot.js';
 import { VERSION } from './version.js';
 
 /**

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { addOptionFlags, resolveOptions } from '../core/cli.js';
 import { SingleFlightCollector } from '../core/collector.js';
-import type { MetricFamily } from '../core/family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 import { createLogger } from '../core/log.js';
 import type { OptionSpec } from '../core/options.js';
 import { modules } from '../modules.js';

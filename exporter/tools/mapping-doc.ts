@@ -1,6 +1,6 @@
 /** Markdown tables of the family names and of the label → attribute mapping, for the README. */
-import type { MetricFamily } from '../core/family.js';
-import { domainOf, fallbackAttribute, mappingTable, ruleFor } from '../otlp/attributes.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
+import { domainOf, fallbackAttribute, mappingTable, ruleFor } from '../outputs/otlp/attributes.js';
 
 const code = (text: string): string => (text === '' ? '' : `\`${text}\``);
 

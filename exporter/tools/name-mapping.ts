@@ -5,7 +5,7 @@
  *   node dist/exporter/tools/name-mapping.js --path.procfs fixtures/procfs/kernel-6.1-t1 \
  *     --collector.ipvs.conn --keepalived.json-file fixtures/keepalived/2.2.7-vrrp/steady-a-master.json
  */
-import { SinkHealthRegistry } from '../sinks/health.js';
+import { SinkHealthRegistry } from '../outputs/health/health.js';
 import { collectFamilies } from './collect-families.js';
 import { attributeTable, familyTable, unmappedLabels } from './mapping-doc.js';
 

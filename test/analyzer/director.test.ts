@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TcpState } from '../../analyzer/model/tcp.js';
+import { TcpState } from '../../analyzer/kernel/tcp.js';
 import { TCP_STATE_NAMES } from '../../common/ipvs/conn-states.js';
 import { destCounters, replayText, servers } from './replay-helpers.js';
 

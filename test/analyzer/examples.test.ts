@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../analyzer/model/director.js';
-import { runSimulate } from '../../analyzer/simulate/command.js';
+import { DEFAULT_SETTINGS } from '../../analyzer/kernel/director.js';
+import { runSimulate } from '../../analyzer/cli/simulate.js';
 import { TextOutput } from '../../common/io/text-output.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/traces/', import.meta.url));

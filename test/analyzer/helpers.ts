@@ -1,7 +1,7 @@
 import { parseIp } from '../../analyzer/net/addr.js';
-import { Dest } from '../../analyzer/model/dest.js';
-import { Packet } from '../../analyzer/model/packet.js';
-import type { Scheduler, ServiceView } from '../../analyzer/schedulers/scheduler.js';
+import { Dest } from '../../analyzer/kernel/dest.js';
+import { Packet } from '../../analyzer/kernel/packet.js';
+import type { Scheduler, ServiceView } from '../../analyzer/kernel/schedulers/scheduler.js';
 
 /** A service view over named dests, in kernel list order as written: `[A, B, C]`. */
 export interface Fixture {

@@ -1,21 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../analyzer/net/addr.js';
-import { Dest } from '../../analyzer/model/dest.js';
-import { Packet } from '../../analyzer/model/packet.js';
-import { DestinationHashing } from '../../analyzer/schedulers/dh.js';
-import { WeightedFailover } from '../../analyzer/schedulers/fo.js';
-import { LeastConnection } from '../../analyzer/schedulers/lc.js';
-import { MaglevHashing } from '../../analyzer/schedulers/mh.js';
-import { NeverQueue } from '../../analyzer/schedulers/nq.js';
-import { WeightedOverflow } from '../../analyzer/schedulers/ovf.js';
-import { RoundRobin } from '../../analyzer/schedulers/rr.js';
-import type { Scheduler, ServiceView } from '../../analyzer/schedulers/scheduler.js';
-import { ShortestExpectedDelay } from '../../analyzer/schedulers/sed.js';
-import { SourceHashing } from '../../analyzer/schedulers/sh.js';
-import { hsiphashU32, sipKey } from '../../analyzer/schedulers/siphash.js';
-import { WeightedLeastConnection } from '../../analyzer/schedulers/wlc.js';
-import { WeightedRoundRobin } from '../../analyzer/schedulers/wrr.js';
+import { Dest } from '../../analyzer/kernel/dest.js';
+import { Packet } from '../../analyzer/kernel/packet.js';
+import { DestinationHashing } from '../../analyzer/kernel/schedulers/dh.js';
+import { WeightedFailover } from '../../analyzer/kernel/schedulers/fo.js';
+import { LeastConnection } from '../../analyzer/kernel/schedulers/lc.js';
+import { MaglevHashing } from '../../analyzer/kernel/schedulers/mh.js';
+import { NeverQueue } from '../../analyzer/kernel/schedulers/nq.js';
+import { WeightedOverflow } from '../../analyzer/kernel/schedulers/ovf.js';
+import { RoundRobin } from '../../analyzer/kernel/schedulers/rr.js';
+import type { Scheduler, ServiceView } from '../../analyzer/kernel/schedulers/scheduler.js';
+import { ShortestExpectedDelay } from '../../analyzer/kernel/schedulers/sed.js';
+import { SourceHashing } from '../../analyzer/kernel/schedulers/sh.js';
+import { hsiphashU32, sipKey } from '../../analyzer/kernel/schedulers/siphash.js';
+import { WeightedLeastConnection } from '../../analyzer/kernel/schedulers/wlc.js';
+import { WeightedRoundRobin } from '../../analyzer/kernel/schedulers/wrr.js';
 import {
   NaiveDestinationHashing,
   NaiveLeastConnection,

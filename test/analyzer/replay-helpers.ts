@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import type { DirectorSettings } from '../../analyzer/model/director.js';
-import { DEFAULT_SETTINGS } from '../../analyzer/model/director.js';
-import type { ConnectionRow } from '../../analyzer/simulate/replay.js';
-import { Replay } from '../../analyzer/simulate/replay.js';
-import { readTrace } from '../../analyzer/trace/read.js';
-import { formatTraceError } from '../../analyzer/trace/types.js';
+import type { DirectorSettings } from '../../analyzer/kernel/director.js';
+import { DEFAULT_SETTINGS } from '../../analyzer/kernel/director.js';
+import type { ConnectionRow } from '../../analyzer/replay/trace-replay.js';
+import { Replay } from '../../analyzer/replay/trace-replay.js';
+import { readTrace } from '../../analyzer/inputs/trace/read.js';
+import { formatTraceError } from '../../analyzer/inputs/trace/types.js';
 
 export interface Replayed {
   readonly rows: ConnectionRow[];

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FieldError } from '../../analyzer/trace/ipvsadm.js';
-import { parseTraceLine } from '../../analyzer/trace/parse.js';
-import { readTrace } from '../../analyzer/trace/read.js';
-import { formatTraceError } from '../../analyzer/trace/types.js';
-import type { ConnectionRow } from '../../analyzer/simulate/replay.js';
+import { FieldError } from '../../analyzer/inputs/ipvsadm/parse-command.js';
+import { parseTraceLine } from '../../analyzer/inputs/trace/parse.js';
+import { readTrace } from '../../analyzer/inputs/trace/read.js';
+import { formatTraceError } from '../../analyzer/inputs/trace/types.js';
+import type { ConnectionRow } from '../../analyzer/replay/trace-replay.js';
 import { type RunResult, run, tempDir } from '../support/process.js';
 import { replayText, servers } from './replay-helpers.js';
 

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AddressError, formatEndpoint, maskAddr, parseEndpoint, parseIp } from '../../analyzer/net/addr.js';
-import { FieldError, parseIpvsadm } from '../../analyzer/trace/ipvsadm.js';
-import { parseTraceLine } from '../../analyzer/trace/parse.js';
-import type { TraceRecord } from '../../analyzer/trace/read.js';
-import { readTrace } from '../../analyzer/trace/read.js';
-import { tokenize } from '../../analyzer/trace/tokenize.js';
-import { formatTraceError } from '../../analyzer/trace/types.js';
+import { FieldError, parseIpvsadm } from '../../analyzer/inputs/ipvsadm/parse-command.js';
+import { parseTraceLine } from '../../analyzer/inputs/trace/parse.js';
+import type { TraceRecord } from '../../analyzer/inputs/trace/read.js';
+import { readTrace } from '../../analyzer/inputs/trace/read.js';
+import { tokenize } from '../../analyzer/inputs/ipvsadm/tokenize.js';
+import { formatTraceError } from '../../analyzer/inputs/trace/types.js';
 
 async function records(text: string): Promise<TraceRecord[]> {
   const out: TraceRecord[] = [];

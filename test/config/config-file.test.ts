@@ -5,8 +5,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { addOptionFlags, resolveOptions } from '../../exporter/core/cli.js';
 import { ConfigFileError, loadConfigFile, parseConfig } from '../../exporter/core/config-file.js';
 import { option } from '../../exporter/core/options.js';
-import { influxOptions } from '../../exporter/influx/options.js';
-import { otlpOptions } from '../../exporter/otlp/options.js';
+import { influxOptions } from '../../exporter/outputs/influx/options.js';
+import { otlpOptions } from '../../exporter/outputs/otlp/options.js';
 import { tempDir } from '../support/process.js';
 
 const specs = [

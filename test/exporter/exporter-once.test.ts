@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeDirector } from '../../bench/scrape/generate.js';
-import { parseIpvsadmStats } from '../../exporter/ipvs/parse-ipvsadm.js';
+import { parseIpvsadmStats } from '../../common/ipvs/parse-ipvsadm.js';
 import { run, runWithOutput, tempDir } from '../support/process.js';
 import { checkMetrics } from '../support/promtool.js';
 import {

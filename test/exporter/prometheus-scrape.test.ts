@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIpVs } from '../../exporter/ipvs/parse-ip-vs.js';
+import { parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
 import { type Running, tempDir, waitFor } from '../support/process.js';
 import { type Prometheus, type VectorSample, startPrometheus } from '../support/prometheus.js';
 import { PROCFS, REPLAY, startExporter } from './helpers.js';

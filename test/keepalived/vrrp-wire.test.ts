@@ -10,17 +10,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AdvertiserTable, masterDownSeconds } from '../../exporter/keepalived/wire/advertisers.js';
 import { VrrpCapture } from '../../exporter/keepalived/wire/capture.js';
 import { vrrpWireFamilies } from '../../exporter/keepalived/wire/families.js';
-import type { WireCapture } from '../../exporter/keepalived/wire/model.js';
+import type { WireCapture } from '../../common/vrrp/model.js';
 import {
   ipPacket,
   LINKTYPE,
   parseVrrpPacket,
   type VrrpAdvert,
-} from '../../exporter/keepalived/wire/parse-vrrp.js';
-import { PcapStream, type PcapRecord } from '../../exporter/keepalived/wire/pcap-stream.js';
+} from '../../common/vrrp/parse-vrrp.js';
+import { PcapStream, type PcapRecord } from '../../common/pcap/pcap-stream.js';
 import { VrrpWireSource } from '../../exporter/keepalived/wire/source.js';
-import { emptyDraft } from '../../exporter/core/snapshot.js';
-import { renderExposition } from '../../exporter/prometheus/render.js';
+import { emptyDraft } from '../../common/snapshot.js';
+import { renderExposition } from '../../exporter/outputs/prometheus/render.js';
 import { collectFamilies } from '../../exporter/tools/collect-families.js';
 import { familyTable, unmappedLabels } from '../../exporter/tools/mapping-doc.js';
 import { installed, tempDir, waitFor } from '../support/process.js';

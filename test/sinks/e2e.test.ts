@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { MetricFamily } from '../../exporter/core/family.js';
-import { domainOf, labelAttributes } from '../../exporter/otlp/attributes.js';
-import type { OtlpProtocol } from '../../exporter/otlp/options.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
+import { domainOf, labelAttributes } from '../../exporter/outputs/otlp/attributes.js';
+import type { OtlpProtocol } from '../../exporter/outputs/otlp/options.js';
 import { collectFamilies } from '../../exporter/tools/collect-families.js';
 import {
   EXPORTER,

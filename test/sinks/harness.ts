@@ -3,14 +3,14 @@
  * replaceable MetricFamily list (counting collections, like the real single-flight collector
  * honouring maxAge), a quiet logger that keeps its lines, and families shaped like the real ones.
  */
-import type { MetricFamily } from '../../exporter/core/family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 import { createLogger, type Logger } from '../../exporter/core/log.js';
 import type { Collector } from '../../exporter/core/module.js';
-import { emptyDraft, type Snapshot } from '../../exporter/core/snapshot.js';
-import type { InfluxConfig } from '../../exporter/influx/options.js';
-import { createWriter, InfluxSink } from '../../exporter/influx/sink.js';
+import { emptyDraft, type Snapshot } from '../../common/snapshot.js';
+import type { InfluxConfig } from '../../exporter/outputs/influx/options.js';
+import { createWriter, InfluxSink } from '../../exporter/outputs/influx/sink.js';
 import { DESTINATION_LABELS, SERVICE_LABELS } from '../../exporter/ipvs/labels.js';
-import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
+import { SinkHealthRegistry } from '../../exporter/outputs/health/health.js';
 
 export class FamilyFeed {
   families: MetricFamily[];

@@ -5,7 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { InfluxConfig } from '../../exporter/influx/options.js';
+import type { InfluxConfig } from '../../exporter/outputs/influx/options.js';
 import { waitFor } from '../support/process.js';
 import { FamilyFeed, influxSink, syntheticFamilies } from './harness.js';
 

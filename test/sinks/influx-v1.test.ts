@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { InfluxConfig } from '../../exporter/influx/options.js';
-import type { InfluxSink } from '../../exporter/influx/sink.js';
-import type { SinkHealth } from '../../exporter/sinks/health.js';
+import type { InfluxConfig } from '../../exporter/outputs/influx/options.js';
+import type { InfluxSink } from '../../exporter/outputs/influx/sink.js';
+import type { SinkHealth } from '../../exporter/outputs/health/health.js';
 import { sleep, waitFor } from '../support/process.js';
 import {
   FamilyFeed,

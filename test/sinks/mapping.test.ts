@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { MetricFamily } from '../../exporter/core/family.js';
+import type { MetricFamily } from '../../common/metrics/family.js';
 import { collectFamilies } from '../../exporter/tools/collect-families.js';
 import { familyTable, unmappedLabels } from '../../exporter/tools/mapping-doc.js';
 import { IPVSADM_FIXTURES, REPLAY } from '../exporter/helpers.js';

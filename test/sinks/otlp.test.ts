@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Options, type OptionValue } from '../../exporter/core/options.js';
-import { otlpConfig, otlpOptions, type OtlpConfig, type OtlpProtocol } from '../../exporter/otlp/options.js';
-import { startOtlpSink } from '../../exporter/otlp/sink.js';
-import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
+import { otlpConfig, otlpOptions, type OtlpConfig, type OtlpProtocol } from '../../exporter/outputs/otlp/options.js';
+import { startOtlpSink } from '../../exporter/outputs/otlp/sink.js';
+import { SinkHealthRegistry } from '../../exporter/outputs/health/health.js';
 import { VERSION } from '../../exporter/self/version.js';
 import { waitFor } from '../support/process.js';
 import { FamilyFeed, memoryLogger, syntheticFamilies } from './harness.js';

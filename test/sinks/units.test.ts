@@ -1,10 +1,10 @@
 /** Pure pieces of the sinks: points, buffer, attribute mapping, health families, snapshot age. */
 import { describe, expect, test } from 'vitest';
-import { PointBuffer } from '../../exporter/influx/buffer.js';
-import { familiesToPoints } from '../../exporter/influx/points.js';
-import { domainOf, labelAttributes, mappingTable } from '../../exporter/otlp/attributes.js';
-import { SinkHealthRegistry } from '../../exporter/sinks/health.js';
-import { pushSnapshotMaxAgeMs } from '../../exporter/sinks/snapshot-age.js';
+import { PointBuffer } from '../../exporter/outputs/influx/buffer.js';
+import { familiesToPoints } from '../../exporter/outputs/influx/points.js';
+import { domainOf, labelAttributes, mappingTable } from '../../exporter/outputs/otlp/attributes.js';
+import { SinkHealthRegistry } from '../../exporter/outputs/health/health.js';
+import { pushSnapshotMaxAgeMs } from '../../exporter/outputs/snapshot-age.js';
 import { syntheticFamilies } from './harness.js';
 
 describe('familiesToPoints', () => {

@@ -5,7 +5,7 @@
  * would notice. The table holds at most `capacity` entries: adverts from new routers beyond it
  * are counted as dropped, never stored, so forged floods cannot grow memory.
  */
-import type { VrrpAdvert } from './parse-vrrp.js';
+import type { VrrpAdvert } from '../../../common/vrrp/parse-vrrp.js';
 
 export interface Advertiser {
   readonly intf: string;

@@ -6,11 +6,11 @@
  * reason it failed; packets are never logged.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { ParseIssue } from '../../core/parse-issue.js';
+import type { ParseIssue } from '../../../common/parse/issue.js';
 import { AdvertiserTable } from './advertisers.js';
-import type { WireCapture } from './model.js';
-import { parseVrrpPacket, ipPacket } from './parse-vrrp.js';
-import { PcapStream, type PcapRecord } from './pcap-stream.js';
+import type { WireCapture } from '../../../common/vrrp/model.js';
+import { parseVrrpPacket, ipPacket } from '../../../common/vrrp/parse-vrrp.js';
+import { PcapStream, type PcapRecord } from '../../../common/pcap/pcap-stream.js';
 
 /** Enough for the VRRP header and 20 IPv6 addresses behind Ethernet, VLAN or SLL2 headers. */
 export const SNAP_LENGTH = 512;

@@ -1,6 +1,6 @@
-import type { MetricFamily } from '../../core/family.js';
+import type { MetricFamily } from '../../../common/metrics/family.js';
 import { type FamilySpec, FamilySamples } from '../../core/family-builder.js';
-import type { VrrpWireSnapshot } from './model.js';
+import type { VrrpWireSnapshot } from '../../../common/vrrp/model.js';
 
 const ADVERTISER = ['intf', 'vrid', 'version', 'source_address'];
 

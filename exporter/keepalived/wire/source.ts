@@ -1,5 +1,5 @@
-import { formatIssue } from '../../core/parse-issue.js';
-import type { SnapshotDraft } from '../../core/snapshot.js';
+import { formatIssue } from '../../../common/parse/issue.js';
+import type { SnapshotDraft } from '../../../common/snapshot.js';
 import type { Source, SourceOutcome } from '../../core/source.js';
 import type { VrrpCapture } from './capture.js';
 

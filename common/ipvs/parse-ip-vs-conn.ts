@@ -1,0 +1,299 @@
+/**
+ * Streaming summariser for /proc/net/ip_vs_conn (kernel ip_vs_conn_seq_show). A busy director has
+ * a million lines, so the bytes are fed in chunks and each line is only scanned, never decoded or
+ * split: IPv4 entries are counted by their numeric fields in a typed-array hash table, IPv6 ones by
+ * their raw text, and addresses are decoded once per distinct key at the end. Memory is bounded
+ * by the number of distinct (service, real server) pairs, never by the length of the file.
+ */
+import { SCTP_STATE_NAMES, TCP_STATE_NAMES, UDP_STATE_NAMES } from './conn-states.js';
+import { formatIPv4 } from '../net/ip.js';
+import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { formatMark, parseHex, parseKernelAddress } from './address.js';
+import { QuadCounter, Vocabulary } from './conn-table.js';
+import { serviceId } from '../../exporter/ipvs/labels.js';
+import type { ConnTableSummary, ConnTarget } from './model.js';
+import { TopK } from './top-k.js';
+
+export interface ConnParsed extends Parsed<ConnTableSummary> {
+  /** All skipped lines; `issues` keeps only the first few so a garbage file stays cheap. */
+  readonly issueCount: number;
+}
+
+export interface ConnSummaryOptions {
+  /** How many top clients to report; 0 turns client counting off. */
+  readonly topClients: number;
+  /** Distinct clients tracked (bounds memory); counts are exact up to this many clients. */
+  readonly clientCapacity?: number;
+}
+
+const MAX_KEPT_ISSUES = 20;
+const SPACE = 32;
+const TAB = 9;
+/** Columns: Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires [PEName PEData]. */
+const REQUIRED_TOKENS = 9;
+const TOKEN_NAMES = ['Pro', 'FromIP', 'FPrt', 'ToIP', 'TPrt', 'DestIP', 'DPrt', 'State', 'Expires'];
+/** Column 0 counts persistence templates, column 1 + i the state with index i. */
+const MAX_STATES = 31;
+const COLUMNS = MAX_STATES + 1;
+/** Every state name the kernel prints; others are learned as they appear. */
+const STATES = [...new Set<string>([...TCP_STATE_NAMES, ...UDP_STATE_NAMES, ...SCTP_STATE_NAMES])];
+
+/** Hex digits line[start, end) as an int32 (wrapping above 0x7FFFFFFF), NaN if not hex. */
+function hexInt(line: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const c = line[i]!;
+    const digit = c <= 57 ? c - 48 : (c | 0x20) - 87;
+    if (digit < 0 || digit > 15 || (c > 57 && (c | 0x20) < 97)) return NaN;
+    value = (value << 4) | digit;
+  }
+  return value;
+}
+
+/** Token `token` as an int32 if it has exactly `width` hex digits, else NaN. */
+function fixedHex(
+  line: Uint8Array,
+  starts: Int32Array,
+  ends: Int32Array,
+  token: number,
+  width: number,
+): number {
+  return ends[token]! - starts[token]! === width ? hexInt(line, starts[token]!, ends[token]!) : NaN;
+}
+
+function isHexRange(line: Uint8Array, start: number, end: number): boolean {
+  const value = hexInt(line, start, end);
+  return value === value;
+}
+
+/** A kernel address token: 8 hex digits, or the 39-character full IPv6 form. */
+function isAddressToken(line: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (length === 8) return isHexRange(line, start, end);
+  if (length !== 39) return false;
+  for (let group = 0; group < 8; group++) {
+    const at = start + group * 5;
+    if (!isHexRange(line, at, at + 4) || (group < 7 && line[at + 4] !== 58)) return false;
+  }
+  return true;
+}
+
+function bytesAre(line: Uint8Array, start: number, end: number, word: string): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (line[start + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+const latin1 = (line: Uint8Array, start: number, end: number) =>
+  Buffer.from(line.buffer, line.byteOffset + start, end - start).toString('latin1');
+
+export class ConnTableSummarizer {
+  private rest: Buffer | undefined;
+  private lineNumber = 0;
+  private entries = 0;
+  private issueCount = 0;
+  private readonly issues: ParseIssue[] = [];
+  private readonly protos = new Vocabulary(['TCP', 'UDP', 'SCTP', 'IP'], 256);
+  private readonly states = new Vocabulary(STATES, MAX_STATES);
+  /** IPv4 entries: (virtual address, proto << 16 | virtual port, real address, real port). */
+  private readonly ipv4 = new QuadCounter(COLUMNS);
+  /** Entries with an IPv6 address, by `proto ToIP TPrt DestIP DPrt`. */
+  private readonly ipv6 = new Map<string, Int32Array>();
+  private readonly clients: TopK<number | string> | undefined;
+  private readonly starts = new Int32Array(REQUIRED_TOKENS);
+  private readonly ends = new Int32Array(REQUIRED_TOKENS);
+
+  constructor(private readonly options: ConnSummaryOptions) {
+    this.clients =
+      options.topClients > 0
+        ? new TopK(options.clientCapacity ?? Math.max(1024, options.topClients * 16))
+        : undefined;
+  }
+
+  /** Feeds the next chunk (bytes, or text read as latin1); lines may be split across chunks. */
+  push(input: Uint8Array | string): void {
+    const chunk = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
+    let from = 0;
+    let newline = chunk.indexOf(10);
+    if (this.rest) {
+      if (newline < 0) {
+        this.rest = Buffer.concat([this.rest, chunk]);
+        return;
+      }
+      const first = Buffer.concat([this.rest, chunk.subarray(0, newline)]);
+      this.rest = undefined;
+      this.line(first, 0, first.length);
+      from = newline + 1;
+      newline = chunk.indexOf(10, from);
+    }
+    for (; newline >= 0; newline = chunk.indexOf(10, from)) {
+      this.line(chunk, from, newline);
+      from = newline + 1;
+    }
+    // A copy: the caller may reuse its buffer.
+    if (from < chunk.length) this.rest = Buffer.from(chunk.subarray(from));
+  }
+
+  finish(): ConnParsed {
+    if (this.rest) this.line(this.rest, 0, this.rest.length);
+    this.rest = undefined;
+    const byState: { target: ConnTarget; state: string; count: number }[] = [];
+    const templates: { target: ConnTarget; count: number }[] = [];
+    const columns = this.states.words.length + 1;
+    const record = (target: ConnTarget, counts: Int32Array, offset: number) => {
+      if (counts[offset]! > 0) templates.push({ target, count: counts[offset]! });
+      for (let column = 1; column < columns; column++) {
+        const count = counts[offset + column]!;
+        if (count > 0) byState.push({ target, state: this.states.words[column - 1]!, count });
+      }
+    };
+    // Numeric IPv4 keys decode one-to-one, except that an IPv4 and an IPv6 firewall-mark template
+    // of one mark look alike: those, and the IPv6 entries, go through `merged`.
+    const merged = new Map<string, { target: ConnTarget; counts: Int32Array }>();
+    const mergeInto = (target: ConnTarget, counts: Int32Array, offset: number) => {
+      const id = targetId(target);
+      const seen = merged.get(id);
+      if (!seen) merged.set(id, { target, counts: counts.slice(offset, offset + COLUMNS) });
+      else for (let column = 0; column < columns; column++) seen.counts[column]! += counts[offset + column]!;
+    };
+    this.ipv4.forEach((vaddr, protoPort, daddr, dport, counts, offset) => {
+      const proto = this.protos.words[protoPort >>> 16]!;
+      const remote = { remoteAddress: formatIPv4(daddr >>> 0), remotePort: dport };
+      if (proto === 'IP') {
+        mergeInto(
+          { proto: 'FWM', address: '', port: 0, mark: formatMark(vaddr >>> 0), ...remote },
+          counts,
+          offset,
+        );
+      } else {
+        record(
+          { proto, address: formatIPv4(vaddr >>> 0), port: protoPort & 0xffff, mark: '', ...remote },
+          counts,
+          offset,
+        );
+      }
+    });
+    const decodeFailures: ParseIssue[] = [];
+    for (const [key, counts] of this.ipv6) {
+      const target = decodeTarget(key);
+      if (target) mergeInto(target, counts, 0);
+      else decodeFailures.push({ line: 0, field: 'ToIP', message: `undecodable "${key}"` });
+    }
+    for (const { target, counts } of merged.values()) record(target, counts, 0);
+    // Ties are broken by address, so the same table always reports the same clients.
+    const topClients = (this.clients?.top(Number.MAX_SAFE_INTEGER) ?? [])
+      .map(({ key, count, overcount }) => ({
+        address: typeof key === 'number' ? formatIPv4(key >>> 0) : (parseKernelAddress(key)?.address ?? key),
+        count,
+        overcount,
+      }))
+      .sort((a, b) => b.count - a.count || a.address.localeCompare(b.address))
+      .slice(0, this.options.topClients);
+    return {
+      value: {
+        entries: this.entries,
+        byState,
+        templates,
+        topClients,
+      },
+      issues: [...this.issues, ...decodeFailures],
+      issueCount: this.issueCount + decodeFailures.length,
+    };
+  }
+
+  private reject(field: string, message: string): void {
+    this.issueCount++;
+    if (this.issues.length < MAX_KEPT_ISSUES) this.issues.push({ line: this.lineNumber, field, message });
+  }
+
+  private line(line: Uint8Array, start: number, end: number): void {
+    this.lineNumber++;
+    if (end > start && line[end - 1] === 13) end--;
+    const { starts, ends } = this;
+    let count = 0;
+    for (let i = start; i < end && count < REQUIRED_TOKENS;) {
+      while (i < end && (line[i] === SPACE || line[i] === TAB)) i++;
+      if (i >= end) break;
+      starts[count] = i;
+      while (i < end && line[i] !== SPACE && line[i] !== TAB) i++;
+      ends[count++] = i;
+    }
+    if (count === 0) return;
+    if (
+      count > 1 &&
+      bytesAre(line, starts[0]!, ends[0]!, 'Pro') &&
+      bytesAre(line, starts[1]!, ends[1]!, 'FromIP')
+    )
+      return;
+    if (count < REQUIRED_TOKENS) {
+      return this.reject(TOKEN_NAMES[count]!, `missing (${count} of ${REQUIRED_TOKENS} columns)`);
+    }
+    const cport = fixedHex(line, starts, ends, 2, 4);
+    const vport = fixedHex(line, starts, ends, 4, 4);
+    const dport = fixedHex(line, starts, ends, 6, 4);
+    if (cport !== cport) return this.reject('FPrt', 'not a 4-digit hex port');
+    if (vport !== vport) return this.reject('TPrt', 'not a 4-digit hex port');
+    if (dport !== dport) return this.reject('DPrt', 'not a 4-digit hex port');
+    const vaddr = fixedHex(line, starts, ends, 3, 8);
+    const daddr = fixedHex(line, starts, ends, 5, 8);
+    if (vaddr !== vaddr && !isAddressToken(line, starts[3]!, ends[3]!))
+      return this.reject('ToIP', 'not a kernel address');
+    if (daddr !== daddr && !isAddressToken(line, starts[5]!, ends[5]!))
+      return this.reject('DestIP', 'not a kernel address');
+    const proto = this.protos.index(line, starts[0]!, ends[0]!);
+    if (proto < 0) return this.reject('Pro', 'more than 256 distinct protocols');
+    // Templates (IP_VS_CONN_F_TEMPLATE) print NONE/ASSURED and always have client port 0.
+    const template =
+      cport === 0 &&
+      (bytesAre(line, starts[7]!, ends[7]!, 'ASSURED') || bytesAre(line, starts[7]!, ends[7]!, 'NONE'));
+    const column = template ? 0 : 1 + this.states.index(line, starts[7]!, ends[7]!);
+    if (column === 0 && !template) return this.reject('State', `more than ${MAX_STATES} distinct states`);
+    this.entries++;
+    if (vaddr === vaddr && daddr === daddr) {
+      this.ipv4.add(vaddr, (proto << 16) | vport, daddr, dport, column);
+    } else {
+      const key = `${this.protos.words[proto]} ${latin1(line, starts[3]!, ends[6]!)}`;
+      let counts = this.ipv6.get(key);
+      if (!counts) this.ipv6.set(key, (counts = new Int32Array(COLUMNS)));
+      counts[column]!++;
+    }
+    if (this.clients && !template) {
+      const client = fixedHex(line, starts, ends, 1, 8);
+      if (client === client) this.clients.add(client);
+      else if (isAddressToken(line, starts[1]!, ends[1]!))
+        this.clients.add(latin1(line, starts[1]!, ends[1]!));
+      else this.reject('FromIP', 'not a kernel address');
+    }
+  }
+}
+
+function targetId(t: ConnTarget): string {
+  return `${serviceId(t)} ${t.remoteAddress} ${t.remotePort}`;
+}
+
+/**
+ * `proto ToIP TPrt DestIP DPrt` back to labels. Firewall-mark templates have protocol IP and carry
+ * the mark where the virtual address would be (first 32 bits of it for IPv6 services).
+ */
+function decodeTarget(key: string): ConnTarget | undefined {
+  const [proto = '', vaddr = '', vport = '', daddr = '', dport = ''] = key.split(' ');
+  const remote = parseKernelAddress(daddr);
+  const remotePort = parseHex(dport);
+  const port = parseHex(vport);
+  if (!remote || remotePort === undefined || port === undefined) return undefined;
+  if (proto === 'IP') {
+    const mark = parseHex(vaddr.length === 8 ? vaddr : vaddr.slice(0, 4) + vaddr.slice(5, 9));
+    if (mark === undefined) return undefined;
+    return {
+      proto: 'FWM',
+      address: '',
+      port: 0,
+      mark: formatMark(mark),
+      remoteAddress: remote.address,
+      remotePort,
+    };
+  }
+  const local = parseKernelAddress(vaddr);
+  if (!local) return undefined;
+  return { proto, address: local.address, port, mark: '', remoteAddress: remote.address, remotePort };
+}

@@ -1,0 +1,191 @@
+/**
+ * Pure parser for /proc/net/ip_vs (kernel ip_vs_info_seq_show). Parses by whitespace, never by
+ * column. Unlike prometheus/procfs it keeps SCTP and any other protocol the kernel names, and one
+ * bad line only loses itself (a bad service line also loses its destinations, each reported).
+ */
+import { formatIPv4 } from '../net/ip.js';
+import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { parseHex, parseKernelEndpoint } from './address.js';
+import { forEachLine, orphanDestination, tokenize } from './listing.js';
+import type { AddressFamily, IpvsDestination, IpvsService, IpvsTable, Persistence } from './model.js';
+
+interface ServiceDraft {
+  readonly proto: string;
+  readonly address: string;
+  readonly port: number;
+  readonly mark: string;
+  /** undefined for FWM services until a destination tells. */
+  readonly family: AddressFamily | undefined;
+  readonly scheduler: string;
+  readonly flags: string[];
+  readonly persistence?: { ticks: number; rawMask: number };
+  readonly destinations: IpvsDestination[];
+}
+
+/**
+ * The kernel prints `ntohl(svc->netmask)`: a real mask for IPv4, but for IPv6 the field holds a
+ * prefix length, so a little-endian host prints 64 as 40000000 (big-endian hosts print 00000040).
+ */
+function formatNetmask(rawMask: number, family: AddressFamily): string {
+  if (family === 'ipv4') return formatIPv4(rawMask);
+  const swapped = rawMask >>> 24;
+  return String((rawMask & 0x00ffffff) === 0 && swapped <= 128 ? swapped : rawMask);
+}
+
+function finishService(draft: ServiceDraft): IpvsService {
+  const family = draft.family ?? draft.destinations[0]?.family ?? 'ipv4';
+  const persistence: Persistence | undefined = draft.persistence && {
+    timeoutTicks: draft.persistence.ticks,
+    netmask: formatNetmask(draft.persistence.rawMask, family),
+  };
+  return {
+    proto: draft.proto,
+    address: draft.address,
+    port: draft.port,
+    mark: draft.mark,
+    family,
+    scheduler: draft.scheduler,
+    flags: draft.flags,
+    ...(persistence && { persistence }),
+    destinations: draft.destinations,
+  };
+}
+
+/** A decimal integer as the kernel's %d prints it (negative only through a kernel bug). */
+function integer(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  let value = 0;
+  for (let i = text.charCodeAt(0) === 45 ? 1 : 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return text.charCodeAt(0) === 45 ? (text.length === 1 ? undefined : -value) : value;
+}
+
+const COUNT_COLUMNS = ['Weight', 'ActiveConn', 'InActConn'] as const;
+
+function parseDestination(tokens: string[], line: number, issues: ParseIssue[]): IpvsDestination | undefined {
+  const endpoint = parseKernelEndpoint(tokens[1] ?? '');
+  if (typeof endpoint === 'string') {
+    issues.push({ line, field: 'RemoteAddress:Port', message: endpoint });
+    return undefined;
+  }
+  const weight = integer(tokens[3]);
+  const activeConns = integer(tokens[4]);
+  const inactiveConns = integer(tokens[5]);
+  if (weight === undefined || activeConns === undefined || inactiveConns === undefined) {
+    const bad = weight === undefined ? 0 : activeConns === undefined ? 1 : 2;
+    const text = tokens[3 + bad] ?? '';
+    issues.push({
+      line,
+      field: COUNT_COLUMNS[bad],
+      message: `expected an integer, got ${JSON.stringify(text)}`,
+    });
+    return undefined;
+  }
+  return {
+    address: endpoint.address,
+    port: endpoint.port,
+    family: endpoint.family,
+    forward: tokens[2] ?? '',
+    weight,
+    activeConns,
+    inactiveConns,
+  };
+}
+
+function parseServiceTail(
+  tokens: string[],
+  line: number,
+  issues: ParseIssue[],
+): Pick<ServiceDraft, 'scheduler' | 'flags' | 'persistence'> | undefined {
+  const scheduler = tokens[2];
+  if (scheduler === undefined) {
+    issues.push({ line, field: 'Scheduler', message: 'missing' });
+    return undefined;
+  }
+  const flags: string[] = [];
+  let persistence: ServiceDraft['persistence'];
+  for (let i = 3; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token !== 'persistent') {
+      flags.push(token);
+      continue;
+    }
+    const ticks = tokens[i + 1];
+    const rawMask = parseHex(tokens[i + 2] ?? '');
+    if (ticks === undefined || !/^\d+$/.test(ticks) || rawMask === undefined) {
+      issues.push({ line, field: 'persistent', message: `expected "persistent TICKS HEXMASK"` });
+      return undefined;
+    }
+    persistence = { ticks: Number(ticks), rawMask };
+    i += 2;
+  }
+  return { scheduler, flags, ...(persistence && { persistence }) };
+}
+
+function parseService(tokens: string[], line: number, issues: ParseIssue[]): ServiceDraft | undefined {
+  const [proto = '', target = ''] = tokens;
+  if (proto === 'FWM') {
+    if (target.length !== 8 || parseHex(target) === undefined) {
+      issues.push({ line, field: 'FWM mark', message: `expected 8 hex digits, got "${target}"` });
+      return undefined;
+    }
+    const tail = parseServiceTail(tokens, line, issues);
+    if (!tail) return undefined;
+    return { proto, address: '', port: 0, mark: target, family: undefined, ...tail, destinations: [] };
+  }
+  const endpoint = parseKernelEndpoint(target);
+  if (typeof endpoint === 'string') {
+    issues.push({ line, field: 'LocalAddress:Port', message: endpoint });
+    return undefined;
+  }
+  const tail = parseServiceTail(tokens, line, issues);
+  if (!tail) return undefined;
+  return {
+    proto,
+    address: endpoint.address,
+    port: endpoint.port,
+    mark: '',
+    family: endpoint.family,
+    ...tail,
+    destinations: [],
+  };
+}
+
+export function parseIpVs(text: string): Parsed<IpvsTable> {
+  const issues: ParseIssue[] = [];
+  const services: IpvsService[] = [];
+  let connTableSize: number | undefined;
+  let current: ServiceDraft | undefined;
+  /** Line of the service that could not be parsed, whose destinations are therefore lost. */
+  let lostServiceLine: number | undefined;
+
+  const tokens: string[] = [];
+  forEachLine(text, (start, end, line) => {
+    tokenize(text, start, end, tokens);
+    if (tokens.length === 0) return;
+    const [first, second] = tokens;
+    if (first === 'IP') {
+      const size = /\(size=(\d+)\)/.exec(text.slice(start, end));
+      if (size) connTableSize = Number(size[1]);
+      return;
+    }
+    if (first === 'Prot' || second === 'RemoteAddress:Port') return;
+    if (first === '->') {
+      if (!current) {
+        issues.push(orphanDestination(line, lostServiceLine));
+        return;
+      }
+      const destination = parseDestination(tokens, line, issues);
+      if (destination) current.destinations.push(destination);
+      return;
+    }
+    if (current) services.push(finishService(current));
+    current = parseService(tokens, line, issues);
+    lostServiceLine = current ? undefined : line;
+  });
+  if (current) services.push(finishService(current));
+  return { value: { ...(connTableSize !== undefined && { connTableSize }), services }, issues };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseIPv6 } from '../../../common/net/ip.js';
+import {
+  formatIPv6AsGo,
+  formatMark,
+  parseHex,
+  parseKernelAddress,
+  parseKernelEndpoint,
+  parseTextEndpoint,
+} from '../../../common/ipvs/address.js';
+
+describe('kernel address tokens', () => {
+  it('decodes IPv4 HEX8:PORT as node_exporter prints it', () => {
+    expect(parseKernelEndpoint('C0A80016:0CEA')).toEqual({
+      address: '192.168.0.22',
+      port: 3306,
+      family: 'ipv4',
+    });
+  });
+
+  it('decodes the bracketed full IPv6 form into the compressed form', () => {
+    expect(parseKernelEndpoint('[2001:0db8:000f:0000:0000:0000:0000:0010]:01BB')).toEqual({
+      address: '2001:db8:f::10',
+      port: 443,
+      family: 'ipv6',
+    });
+    expect(parseKernelEndpoint('[2620:0000:0000:0000:0000:0000:0000:0001]:0050')).toMatchObject({
+      address: '2620::1',
+    });
+  });
+
+  it('rejects any other token length with a message naming the token', () => {
+    expect(parseKernelEndpoint('C0A8001:0CEA')).toMatch(/"C0A8001:0CEA" is neither/);
+    expect(parseKernelEndpoint('ZZA80016:0CEA')).toMatch(/bad hex/);
+    expect(parseKernelEndpoint('[2001:db8::1]:0050')).toMatch(/neither/);
+  });
+
+  it('decodes bare ip_vs_conn addresses, IPv4 and full IPv6', () => {
+    expect(parseKernelAddress('CB00711A')).toEqual({ address: '203.0.113.26', family: 'ipv4' });
+    expect(parseKernelAddress('2001:0db8:000c:0000:0000:0000:0000:0010')).toEqual({
+      address: '2001:db8:c::10',
+      family: 'ipv6',
+    });
+    expect(parseKernelAddress('2001:0db8')).toBeUndefined();
+  });
+});
+
+describe('IPv6 text like Go net.IP.String (node_exporter label values)', () => {
+  it.each([
+    [[0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], '2001:db8::1:0:0:1'], // first of two equal runs
+    [[0x2001, 0xdb8, 0, 1, 0, 0, 0, 1], '2001:db8:0:1::1'], // a single zero group stays
+    [[0, 0, 0, 0, 0, 0, 0, 0], '::'],
+    [[0, 0, 0, 0, 0, 0, 0, 1], '::1'],
+    [[1, 0, 0, 0, 0, 0, 0, 0], '1::'],
+    [[0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201], '192.0.2.1'], // IPv4-mapped prints as IPv4 in Go
+    [
+      [0xfe80, 0xabcd, 0xef01, 0x2345, 0x6789, 0xabcd, 0xef01, 0x2345],
+      'fe80:abcd:ef01:2345:6789:abcd:ef01:2345',
+    ],
+  ])('%j → %s', (groups, text) => {
+    expect(formatIPv6AsGo(groups)).toBe(text);
+  });
+
+  it('round-trips through the textual parser for any address', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), (groups) => {
+        const text = formatIPv6AsGo(groups);
+        if (text.includes('.')) return; // IPv4-mapped: dotted by design
+        expect(parseIPv6(text)).toEqual(groups);
+      }),
+    );
+  });
+});
+
+describe('ipvsadm endpoints and marks', () => {
+  it('joins ipvsadm text with the kernel hex form', () => {
+    expect(parseTextEndpoint('192.0.2.10:80')).toEqual({ address: '192.0.2.10', port: 80, family: 'ipv4' });
+    expect(parseTextEndpoint('[2001:db8:f::10]:443')).toEqual(
+      parseKernelEndpoint('[2001:0db8:000f:0000:0000:0000:0000:0010]:01BB'),
+    );
+    expect(parseTextEndpoint('192.0.2.300:80')).toMatch(/bad IPv4/);
+    expect(parseTextEndpoint('VIP:https')).toMatch(/no :port/);
+  });
+
+  it('prints firewall marks as the kernel does', () => {
+    expect(formatMark(1)).toBe('00000001');
+    expect(formatMark(0x10001000)).toBe('10001000');
+    expect(formatMark(0xffffffff)).toBe('FFFFFFFF');
+  });
+
+  it('parses 64-bit hex counters rounded like Go float64(uint64)', () => {
+    expect(parseHex('51D8C8883AB3')).toBe(89991519156915);
+    expect(parseHex('FFFFFFFFFFFFFFFF')).toBe(2 ** 64); // nearest double to 2^64-1
+    expect(parseHex('20000000000001')).toBe(2 ** 53); // 2^53+1: ties to even
+    expect(parseHex('20000000000003')).toBe(2 ** 53 + 4);
+    expect(parseHex('')).toBeUndefined();
+    expect(parseHex('12G')).toBeUndefined();
+  });
+});
