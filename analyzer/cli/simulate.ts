@@ -5,7 +5,7 @@ import { TextOutput } from '../../common/io/text-output.js';
 import { DEFAULT_SETTINGS } from '../kernel/director.js';
 import type { DirectorSettings } from '../kernel/director.js';
 import { openTrace, readTrace } from '../inputs/trace/read.js';
-import { formatTraceError } from '../inputs/trace/types.js';
+import { formatIssue } from '../../common/parse/issue.js';
 import type { OutputFormat } from '../report/simulate.js';
 import { csvWriter, jsonWriter } from '../report/simulate.js';
 import { Replay } from '../replay/trace-replay.js';
@@ -72,7 +72,7 @@ async function simulate(options: SimulateOptions, out: TextOutput, err: Writable
     for (const record of batch) {
       if (!record.ok) {
         badLines++;
-        err.write(`${formatTraceError(record.error)}\n`);
+        err.write(`${formatIssue(record.error)}\n`);
         continue;
       }
       const row = replay.feed(record.line);

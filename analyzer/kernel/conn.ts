@@ -1,5 +1,5 @@
 import type { Dest } from './dest.js';
-import type { Protocol } from './packet.js';
+import type { Protocol } from '../../common/ipvs/vocabulary.js';
 import { TcpState } from './tcp.js';
 import type { Timed } from './timers.js';
 

@@ -1,8 +1,6 @@
-import type { IpAddr } from '../net/addr.js';
-import { foldAddr } from '../net/addr.js';
-
-/** Forwarding method of a real server (ipvsadm -g, -i, -m). */
-export type ForwardMethod = 'route' | 'tunnel' | 'masq';
+import type { ForwardMethod } from '../../common/ipvs/vocabulary.js';
+import type { IpAddr } from '../../common/net/ip.js';
+import { foldAddr } from './addr.js';
 
 /**
  * A real server ("dest") of a virtual service, with exactly the per-dest state the kernel's

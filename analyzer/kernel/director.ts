@@ -1,15 +1,10 @@
-import type { Endpoint } from '../net/addr.js';
-import { formatEndpoint, maskAddr } from '../net/addr.js';
+import { type Endpoint, formatEndpoint } from '../../common/net/ip.js';
+import type { SchedulerName, ServiceKey } from '../../common/ipvs/vocabulary.js';
+import { maskAddr } from './addr.js';
 import { createScheduler } from './schedulers/index.js';
 import type { HashVariant } from './schedulers/hash.js';
-import type { SchedulerName, SchedulerSettings } from './schedulers/scheduler.js';
-import type {
-  IpvsadmCommand,
-  ModelledSysctl,
-  ServerSettings,
-  ServiceSettings,
-  ServiceSpec,
-} from '../inputs/trace/types.js';
+import type { SchedulerSettings } from './schedulers/scheduler.js';
+import type { DirectorCommand, ModelledSysctl, ServerSettings, ServiceSettings } from './config.js';
 import { Conn } from './conn.js';
 import { Dest } from './dest.js';
 import { seededRandom32 } from './random.js';
@@ -71,7 +66,7 @@ const EXPIRE_LATER_MS = 60_000;
 const FTP_PORT = 21;
 const FTP_DATA_PORT = 20;
 
-function serviceKey(spec: ServiceSpec): string {
+function serviceKey(spec: ServiceKey): string {
   return spec.kind === 'fwmark'
     ? `fwm|${spec.family}|${spec.mark}`
     : `${spec.proto}|${spec.addr.text}|${spec.port}`;
@@ -143,7 +138,7 @@ export class Director {
   }
 
   /** Applies one ipvsadm command; returns the error ipvsadm would print, or null. */
-  apply(now: number, cmd: IpvsadmCommand): string | null {
+  apply(now: number, cmd: DirectorCommand): string | null {
     this.advance(now);
     switch (cmd.op) {
       case 'add-service':
@@ -387,7 +382,7 @@ export class Director {
     this.unbind(conn);
   }
 
-  private addService(now: number, spec: ServiceSpec, settings: ServiceSettings): string | null {
+  private addService(now: number, spec: ServiceKey, settings: ServiceSettings): string | null {
     const key = serviceKey(spec);
     if (this.services.has(key)) return 'Service already exists';
     const scheduler = createScheduler(
@@ -425,7 +420,7 @@ export class Director {
     return null;
   }
 
-  private editService(now: number, spec: ServiceSpec, settings: ServiceSettings): string | null {
+  private editService(now: number, spec: ServiceKey, settings: ServiceSettings): string | null {
     const svc = this.services.get(serviceKey(spec));
     if (!svc) return 'No such service';
     // The same scheduler module is kept as it is; another one is bound afresh.
@@ -483,7 +478,7 @@ export class Director {
     return svc.dests.find((d) => d.port === server.port && d.addr.text === server.addr.text);
   }
 
-  private addServer(spec: ServiceSpec, server: Endpoint, settings: ServerSettings): string | null {
+  private addServer(spec: ServiceKey, server: Endpoint, settings: ServerSettings): string | null {
     const svc = this.services.get(serviceKey(spec));
     if (!svc) return 'Service not defined';
     if (settings.lThreshold > settings.uThreshold) return 'lower threshold is higher than upper threshold';
@@ -503,7 +498,7 @@ export class Director {
     return null;
   }
 
-  private editServer(spec: ServiceSpec, server: Endpoint, settings: ServerSettings): string | null {
+  private editServer(spec: ServiceKey, server: Endpoint, settings: ServerSettings): string | null {
     const svc = this.services.get(serviceKey(spec));
     if (!svc) return 'Service not defined';
     if (settings.lThreshold > settings.uThreshold) return 'lower threshold is higher than upper threshold';
@@ -525,7 +520,7 @@ export class Director {
     dest.lThreshold = settings.lThreshold;
   }
 
-  private deleteServer(now: number, spec: ServiceSpec, server: Endpoint): string | null {
+  private deleteServer(now: number, spec: ServiceKey, server: Endpoint): string | null {
     const svc = this.services.get(serviceKey(spec));
     if (!svc) return 'Service not defined';
     const dest = this.findDest(svc, server);

@@ -1,7 +1,6 @@
-import type { Family, IpAddr } from '../net/addr.js';
-import { foldAddr } from '../net/addr.js';
-
-export type Protocol = 'tcp' | 'udp' | 'sctp';
+import type { Protocol } from '../../common/ipvs/vocabulary.js';
+import type { Family, IpAddr } from '../../common/net/ip.js';
+import { foldAddr } from './addr.js';
 
 /**
  * The header fields of a packet that reaches the director (client → virtual address) and that

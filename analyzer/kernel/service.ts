@@ -1,7 +1,7 @@
-import type { Family, IpAddr } from '../net/addr.js';
-import type { Scheduler, SchedulerName, ServiceView } from './schedulers/scheduler.js';
+import type { Protocol, SchedulerName } from '../../common/ipvs/vocabulary.js';
+import type { Family, IpAddr } from '../../common/net/ip.js';
+import type { Scheduler, ServiceView } from './schedulers/scheduler.js';
 import type { Dest } from './dest.js';
-import type { Protocol } from './packet.js';
 import type { Timed } from './timers.js';
 
 /** A virtual service: identity, settings from ipvsadm -A/-E, and its dest list (head first). */

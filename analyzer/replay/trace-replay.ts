@@ -1,4 +1,5 @@
-import { formatEndpoint } from '../net/addr.js';
+import { forwardLabel } from '../../common/ipvs/vocabulary.js';
+import { formatEndpoint } from '../../common/net/ip.js';
 import type { DirectorSettings, InboundResult } from '../kernel/director.js';
 import { DEFAULT_SETTINGS, Director } from '../kernel/director.js';
 import { Packet } from '../kernel/packet.js';
@@ -17,7 +18,8 @@ export interface ConnectionRow {
 
 export interface DestinationCounters {
   readonly realServer: string;
-  readonly forward: 'Masq' | 'Route' | 'Tunnel';
+  /** As the kernel prints it: Masq, Route, Tunnel (Local). */
+  readonly forward: string;
   readonly weight: number;
   readonly activeConns: number;
   readonly inactiveConns: number;
@@ -44,8 +46,6 @@ export interface ReplayWarning {
   readonly line: number;
   readonly message: string;
 }
-
-const FORWARD_NAMES = { masq: 'Masq', route: 'Route', tunnel: 'Tunnel' } as const;
 
 /**
  * Replays parsed trace lines on a Director. The trace only has client-side events; the replay
@@ -142,7 +142,7 @@ export class Replay {
       conns: svc.statsConns,
       destinations: svc.dests.map((dest) => ({
         realServer: dest.label,
-        forward: FORWARD_NAMES[dest.forward],
+        forward: forwardLabel(dest.forward),
         weight: dest.weight,
         activeConns: dest.activeConns,
         inactiveConns: dest.inactConns,

@@ -3,7 +3,7 @@
  * (stream, summariser, decoding) and prints its time and the process's peak RSS as JSON. A fresh
  * process per run, so the peak RSS belongs to this work alone.
  */
-import { emptyDraft } from '../../common/snapshot.js';
+import { emptyDraft } from '../../exporter/core/draft.js';
 import { ipVsConnSource } from '../../exporter/ipvs/proc-sources.js';
 
 const [procfs = '', topClients = '0'] = process.argv.slice(2);

@@ -290,10 +290,10 @@ async function renderCpu(
 }
 
 async function compareRendering(dir: string, runs: number): Promise<void> {
-  const table = parseIpVs(readFileSync(join(dir, 'net/ip_vs'), 'latin1')).value;
+  const table = parseIpVs(readFileSync(join(dir, 'net/ip_vs'), 'latin1'), { hz: 250 }).value;
   const stats = parseIpVsStats(readFileSync(join(dir, 'net/ip_vs_stats'), 'latin1')).value!;
   const node = [...nodeTotalsFamilies(stats), ...nodeBackendFamilies(table, NODE_BACKEND_LABELS)];
-  const all = [...node, ...ipvsFamilies({ table, stats }, { hz: 250 })];
+  const all = [...node, ...ipvsFamilies({ table, stats })];
   const variants = [
     ['lightweight objects, shared label objects (used)', renderExposition],
     ['lightweight objects, label object per sample', renderWithUnsharedLabels],

@@ -10,13 +10,13 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseIp } from '../../analyzer/net/addr.js';
+import { type IpAddr, parseIp } from '../../common/net/ip.js';
 import { Dest } from '../../analyzer/kernel/dest.js';
 import { Packet } from '../../analyzer/kernel/packet.js';
 import { seededRandom32 } from '../../analyzer/kernel/random.js';
 import { createScheduler } from '../../analyzer/kernel/schedulers/index.js';
-import type { Scheduler, SchedulerName, ServiceView } from '../../analyzer/kernel/schedulers/scheduler.js';
-import { SCHEDULER_NAMES } from '../../analyzer/kernel/schedulers/scheduler.js';
+import type { Scheduler, ServiceView } from '../../analyzer/kernel/schedulers/scheduler.js';
+import { SCHEDULER_NAMES, type SchedulerName } from '../../common/ipvs/vocabulary.js';
 import { Replay } from '../../analyzer/replay/trace-replay.js';
 import { parseTraceLine } from '../../analyzer/inputs/trace/parse.js';
 import type { TraceLine } from '../../analyzer/inputs/trace/types.js';
@@ -35,6 +35,9 @@ import {
   NaiveWeightedOverflow,
   NaiveWeightedRoundRobin,
 } from './naive.js';
+
+/** A literal address of the benchmark's own (always valid). */
+const ip = (text: string): IpAddr => parseIp(text)!;
 
 const SERVERS = 16;
 const CLIENTS = 1 << 16;
@@ -64,7 +67,7 @@ function argValue(name: string, fallback: number): number {
 
 function makeService(): ServiceView & { dests: Dest[] } {
   const dests = Array.from({ length: SERVERS }, (_, i) => {
-    const addr = parseIp(`10.0.${i >> 8}.${(i & 255) + 1}`);
+    const addr = ip(`10.0.${i >> 8}.${(i & 255) + 1}`);
     const d = new Dest(addr, 80, `${addr.text}:80`, 'bench');
     d.weight = WEIGHTS[i % WEIGHTS.length] ?? 1;
     d.lastWeight = d.weight;
@@ -76,10 +79,10 @@ function makeService(): ServiceView & { dests: Dest[] } {
 
 function makeClients(): Packet[] {
   const random = seededRandom32(42);
-  const vip = parseIp('192.0.2.10');
+  const vip = ip('192.0.2.10');
   return Array.from({ length: CLIENTS }, () => {
     const w = random();
-    const addr = parseIp(`${(w >>> 24) & 255}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`);
+    const addr = ip(`${(w >>> 24) & 255}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`);
     return new Packet('tcp', addr, 1024 + (random() % 64000), vip, 80);
   });
 }

@@ -1,49 +1,38 @@
 /**
- * Typed IPVS state read from /proc/net/ip_vs* and ipvsadm. Every address is already in its label
- * form (dotted IPv4, compressed IPv6), so the families and the sinks never re-parse anything.
+ * Typed IPVS state read from /proc/net/ip_vs* and ipvsadm, in the compute forms of the IPVS
+ * vocabulary (vocabulary.ts): protocols, forwarding methods and marks as the analyzer uses them,
+ * addresses as IpAddr, persistence in seconds. Label forms are made from these by the vocabulary
+ * alone, so the families and the sinks never re-parse anything.
  */
-export type AddressFamily = 'ipv4' | 'ipv6';
+import type { IpAddr } from '../net/ip.js';
+import type { ForwardMethod, Protocol, ServiceKey } from './vocabulary.js';
 
-/**
- * Identity of a virtual service, in the label formats node_exporter uses: `proto` as printed
- * (TCP, UDP, SCTP, FWM), `address` "" and `port` 0 for firewall-mark services, `mark` the 8 hex
- * digits the kernel prints for FWM services and "" otherwise.
- */
-export interface ServiceKey {
-  readonly proto: string;
-  readonly address: string;
-  readonly port: number;
-  readonly mark: string;
-}
+export type { ServiceKey };
 
 export interface Persistence {
-  /** Timeout as /proc prints it: kernel ticks (jiffies), i.e. seconds × CONFIG_HZ. */
-  readonly timeoutTicks: number;
-  /** The mask in ipvsadm's notation: dotted for IPv4 services, a prefix length for IPv6. */
-  readonly netmask: string;
+  readonly timeoutSeconds: number;
+  /** An IPv4 mask as a 32-bit number, or an IPv6 prefix length (ipvsadm -M). */
+  readonly netmask: number;
 }
 
 /** One line of /proc/net/ip_vs under a service: a real server of that service. */
 export interface IpvsDestination {
-  readonly address: string;
+  readonly addr: IpAddr;
   readonly port: number;
-  readonly family: AddressFamily;
-  /** Masq, Local, Tunnel, Route (or whatever a future kernel prints). */
-  readonly forward: string;
+  readonly forward: ForwardMethod;
   readonly weight: number;
   readonly activeConns: number;
   readonly inactiveConns: number;
 }
 
-export interface IpvsService extends ServiceKey {
-  /** For FWM services /proc does not say; taken from the first destination (IPv4 if none). */
-  readonly family: AddressFamily;
+/** An FWM service's family is not printed by /proc: it is its first destination's (IPv4 if none). */
+export type IpvsService = ServiceKey & {
   readonly scheduler: string;
   /** Tokens after the scheduler other than `persistent T M` (`ops`, future flags). */
   readonly flags: readonly string[];
   readonly persistence?: Persistence;
   readonly destinations: readonly IpvsDestination[];
-}
+};
 
 /** /proc/net/ip_vs */
 export interface IpvsTable {
@@ -86,8 +75,9 @@ export interface IpvsPerCpuStats {
  * (for firewall-mark services the packet's own destination, since ip_vs_conn does not record the
  * mark; FWM persistence templates carry the mark instead) and its real server.
  */
-export interface ConnTarget extends ServiceKey {
-  readonly remoteAddress: string;
+export interface ConnTarget {
+  readonly service: ServiceKey;
+  readonly remote: IpAddr;
   readonly remotePort: number;
 }
 
@@ -105,7 +95,7 @@ export interface ConnTableSummary {
   readonly templates: readonly { readonly target: ConnTarget; readonly count: number }[];
   /** Clients with most entries (templates excluded), largest first; empty when top-N is off. */
   readonly topClients: readonly {
-    readonly address: string;
+    readonly addr: IpAddr;
     readonly count: number;
     readonly overcount: number;
   }[];
@@ -116,20 +106,19 @@ export interface IpvsadmServiceInfo {
   readonly scheduler: string;
   /** `ops` and the scheduler flags ipvsadm prints in parentheses (sh-fallback, sh-port, ...). */
   readonly flags: readonly string[];
-  readonly persistence?: { readonly timeoutSeconds: number; readonly netmask: string };
+  readonly persistence?: Persistence;
 }
 
 export interface IpvsadmDestination<D> {
-  readonly address: string;
+  readonly addr: IpAddr;
   readonly port: number;
   readonly values: D;
 }
 
-export interface IpvsadmService<S, D> extends ServiceKey {
-  readonly family: AddressFamily;
+export type IpvsadmService<S, D> = ServiceKey & {
   readonly values: S;
   readonly destinations: readonly IpvsadmDestination<D>[];
-}
+};
 
 /** One `ipvsadm -Ln ...` listing. */
 export interface IpvsadmListing<S, D> {
@@ -152,16 +141,42 @@ export interface IpvsPersistentConns {
 }
 
 /**
- * The snapshot slot. Each field is written by one source (hence not readonly); a source that is
- * down leaves its field undefined.
+ * A connection entry of /proc/net/ip_vs_conn kept by the sampler (templates are not sampled).
+ * The sample is decided by a hash of the client address and port, so a connection that is in
+ * the sample is in every collection while it lives: its lifetime and state changes are visible.
  */
+export interface SampledConn {
+  readonly proto: Protocol;
+  readonly client: IpAddr;
+  readonly clientPort: number;
+  /** The connection's virtual address (the packet's destination for firewall-mark services). */
+  readonly virtual: IpAddr;
+  readonly virtualPort: number;
+  readonly remote: IpAddr;
+  readonly remotePort: number;
+  /** As printed: ESTABLISHED, FIN_WAIT, TIME_WAIT, UDP, ... */
+  readonly state: string;
+  /** Seconds until the entry expires, as printed. */
+  readonly expiresSeconds: number;
+}
+
+export interface ConnSample {
+  /** One connection in `oneIn` is kept (1 = all of them). */
+  readonly oneIn: number;
+  readonly conns: readonly SampledConn[];
+  /** Entries the sampler would have kept beyond its bound (the bound keeps memory flat). */
+  readonly dropped: number;
+}
+
+/** The IPVS part of a snapshot: each field filled by one source; a source that is down leaves its field out. */
 export interface IpvsSnapshot {
-  table: IpvsTable;
-  stats: IpvsGlobalStats;
-  perCpu: IpvsPerCpuStats;
-  conn: ConnTableSummary;
-  ipvsadmStats: IpvsadmListing<IpvsCounters, IpvsCounters>;
-  ipvsadmRates: IpvsadmListing<IpvsRates, IpvsRates>;
-  ipvsadmThresholds: IpvsadmListing<IpvsadmServiceInfo, IpvsThresholds>;
-  ipvsadmPersistentConns: IpvsadmListing<IpvsadmServiceInfo, IpvsPersistentConns>;
+  readonly table?: IpvsTable;
+  readonly stats?: IpvsGlobalStats;
+  readonly perCpu?: IpvsPerCpuStats;
+  readonly conn?: ConnTableSummary;
+  readonly connSample?: ConnSample;
+  readonly ipvsadmStats?: IpvsadmListing<IpvsCounters, IpvsCounters>;
+  readonly ipvsadmRates?: IpvsadmListing<IpvsRates, IpvsRates>;
+  readonly ipvsadmThresholds?: IpvsadmListing<IpvsadmServiceInfo, IpvsThresholds>;
+  readonly ipvsadmPersistentConns?: IpvsadmListing<IpvsadmServiceInfo, IpvsPersistentConns>;
 }

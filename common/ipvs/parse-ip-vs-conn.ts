@@ -6,13 +6,13 @@
  * by the number of distinct (service, real server) pairs, never by the length of the file.
  */
 import { SCTP_STATE_NAMES, TCP_STATE_NAMES, UDP_STATE_NAMES } from './conn-states.js';
-import { formatIPv4 } from '../net/ip.js';
+import { ipv4Addr } from '../net/ip.js';
 import type { ParseIssue, Parsed } from '../parse/issue.js';
-import { formatMark, parseHex, parseKernelAddress } from './address.js';
+import { parseHex, parseKernelAddress } from './address.js';
 import { QuadCounter, Vocabulary } from './conn-table.js';
-import { serviceId } from '../../exporter/ipvs/labels.js';
 import type { ConnTableSummary, ConnTarget } from './model.js';
 import { TopK } from './top-k.js';
+import { addressLabel, protocolOfLabel, serviceId } from './vocabulary.js';
 
 export interface ConnParsed extends Parsed<ConnTableSummary> {
   /** All skipped lines; `issues` keeps only the first few so a garbage file stays cheap. */
@@ -156,38 +156,44 @@ export class ConnTableSummarizer {
       if (!seen) merged.set(id, { target, counts: counts.slice(offset, offset + COLUMNS) });
       else for (let column = 0; column < columns; column++) seen.counts[column]! += counts[offset + column]!;
     };
+    const decodeFailures: ParseIssue[] = [];
+    const unknownProtocols = new Set<string>();
     this.ipv4.forEach((vaddr, protoPort, daddr, dport, counts, offset) => {
-      const proto = this.protos.words[protoPort >>> 16]!;
-      const remote = { remoteAddress: formatIPv4(daddr >>> 0), remotePort: dport };
-      if (proto === 'IP') {
-        mergeInto(
-          { proto: 'FWM', address: '', port: 0, mark: formatMark(vaddr >>> 0), ...remote },
-          counts,
-          offset,
-        );
-      } else {
-        record(
-          { proto, address: formatIPv4(vaddr >>> 0), port: protoPort & 0xffff, mark: '', ...remote },
-          counts,
-          offset,
-        );
+      const word = this.protos.words[protoPort >>> 16]!;
+      const remote = { remote: ipv4Addr(daddr), remotePort: dport };
+      if (word === 'IP') {
+        mergeInto({ service: { kind: 'fwmark', mark: vaddr >>> 0, family: 4 }, ...remote }, counts, offset);
+        return;
+      }
+      const proto = protocolOfLabel(word);
+      if (proto === undefined) unknownProtocols.add(word);
+      else {
+        const service = { kind: 'addr', proto, addr: ipv4Addr(vaddr), port: protoPort & 0xffff } as const;
+        record({ service, ...remote }, counts, offset);
       }
     });
-    const decodeFailures: ParseIssue[] = [];
     for (const [key, counts] of this.ipv6) {
       const target = decodeTarget(key);
-      if (target) mergeInto(target, counts, 0);
+      if (typeof target !== 'string') mergeInto(target, counts, 0);
+      else if (target === 'protocol') unknownProtocols.add(key.split(' ')[0] ?? '');
       else decodeFailures.push({ line: 0, field: 'ToIP', message: `undecodable "${key}"` });
+    }
+    for (const word of unknownProtocols) {
+      decodeFailures.push({
+        line: 0,
+        field: 'Pro',
+        message: `entries of unknown protocol ${JSON.stringify(word)}`,
+      });
     }
     for (const { target, counts } of merged.values()) record(target, counts, 0);
     // Ties are broken by address, so the same table always reports the same clients.
     const topClients = (this.clients?.top(Number.MAX_SAFE_INTEGER) ?? [])
-      .map(({ key, count, overcount }) => ({
-        address: typeof key === 'number' ? formatIPv4(key >>> 0) : (parseKernelAddress(key)?.address ?? key),
-        count,
-        overcount,
-      }))
-      .sort((a, b) => b.count - a.count || a.address.localeCompare(b.address))
+      .flatMap(({ key, count, overcount }) => {
+        const addr = typeof key === 'number' ? ipv4Addr(key) : parseKernelAddress(key);
+        return addr ? [{ addr, label: addressLabel(addr), count, overcount }] : [];
+      })
+      .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label))
+      .map(({ addr, count, overcount }) => ({ addr, count, overcount }))
       .slice(0, this.options.topClients);
     return {
       value: {
@@ -268,32 +274,27 @@ export class ConnTableSummarizer {
 }
 
 function targetId(t: ConnTarget): string {
-  return `${serviceId(t)} ${t.remoteAddress} ${t.remotePort}`;
+  return `${serviceId(t.service)} ${addressLabel(t.remote)} ${t.remotePort}`;
 }
 
 /**
  * `proto ToIP TPrt DestIP DPrt` back to labels. Firewall-mark templates have protocol IP and carry
  * the mark where the virtual address would be (first 32 bits of it for IPv6 services).
  */
-function decodeTarget(key: string): ConnTarget | undefined {
-  const [proto = '', vaddr = '', vport = '', daddr = '', dport = ''] = key.split(' ');
+function decodeTarget(key: string): ConnTarget | 'undecodable' | 'protocol' {
+  const [word = '', vaddr = '', vport = '', daddr = '', dport = ''] = key.split(' ');
   const remote = parseKernelAddress(daddr);
   const remotePort = parseHex(dport);
   const port = parseHex(vport);
-  if (!remote || remotePort === undefined || port === undefined) return undefined;
-  if (proto === 'IP') {
+  if (!remote || remotePort === undefined || port === undefined) return 'undecodable';
+  if (word === 'IP') {
     const mark = parseHex(vaddr.length === 8 ? vaddr : vaddr.slice(0, 4) + vaddr.slice(5, 9));
-    if (mark === undefined) return undefined;
-    return {
-      proto: 'FWM',
-      address: '',
-      port: 0,
-      mark: formatMark(mark),
-      remoteAddress: remote.address,
-      remotePort,
-    };
+    if (mark === undefined) return 'undecodable';
+    return { service: { kind: 'fwmark', mark, family: vaddr.length === 8 ? 4 : 6 }, remote, remotePort };
   }
-  const local = parseKernelAddress(vaddr);
-  if (!local) return undefined;
-  return { proto, address: local.address, port, mark: '', remoteAddress: remote.address, remotePort };
+  const proto = protocolOfLabel(word);
+  if (proto === undefined) return 'protocol';
+  const addr = parseKernelAddress(vaddr);
+  if (!addr) return 'undecodable';
+  return { service: { kind: 'addr', proto, addr, port }, remote, remotePort };
 }

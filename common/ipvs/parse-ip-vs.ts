@@ -3,19 +3,25 @@
  * column. Unlike prometheus/procfs it keeps SCTP and any other protocol the kernel names, and one
  * bad line only loses itself (a bad service line also loses its destinations, each reported).
  */
-import { formatIPv4 } from '../net/ip.js';
+import type { Family } from '../net/ip.js';
 import type { ParseIssue, Parsed } from '../parse/issue.js';
 import { parseHex, parseKernelEndpoint } from './address.js';
 import { forEachLine, orphanDestination, tokenize } from './listing.js';
-import type { AddressFamily, IpvsDestination, IpvsService, IpvsTable, Persistence } from './model.js';
+import type { IpvsDestination, IpvsService, IpvsTable, Persistence } from './model.js';
+import { type ServiceKey, forwardOfLabel, protocolOfLabel, ticksToSeconds } from './vocabulary.js';
+
+export interface IpVsOptions {
+  /** Kernel CONFIG_HZ: /proc prints the persistence timeout in ticks. */
+  readonly hz: number;
+}
+
+/** A service's key is known at its line, except an FWM service's family (from its destinations). */
+type DraftKey =
+  | Exclude<ServiceKey, { kind: 'fwmark' }>
+  | { readonly kind: 'fwmark'; readonly mark: number; readonly family: Family | undefined };
 
 interface ServiceDraft {
-  readonly proto: string;
-  readonly address: string;
-  readonly port: number;
-  readonly mark: string;
-  /** undefined for FWM services until a destination tells. */
-  readonly family: AddressFamily | undefined;
+  readonly key: DraftKey;
   readonly scheduler: string;
   readonly flags: string[];
   readonly persistence?: { ticks: number; rawMask: number };
@@ -26,24 +32,22 @@ interface ServiceDraft {
  * The kernel prints `ntohl(svc->netmask)`: a real mask for IPv4, but for IPv6 the field holds a
  * prefix length, so a little-endian host prints 64 as 40000000 (big-endian hosts print 00000040).
  */
-function formatNetmask(rawMask: number, family: AddressFamily): string {
-  if (family === 'ipv4') return formatIPv4(rawMask);
+function netmask(rawMask: number, family: Family): number {
+  if (family === 4) return rawMask;
   const swapped = rawMask >>> 24;
-  return String((rawMask & 0x00ffffff) === 0 && swapped <= 128 ? swapped : rawMask);
+  return (rawMask & 0x00ffffff) === 0 && swapped <= 128 ? swapped : rawMask;
 }
 
-function finishService(draft: ServiceDraft): IpvsService {
-  const family = draft.family ?? draft.destinations[0]?.family ?? 'ipv4';
+function finishService(draft: ServiceDraft, options: IpVsOptions): IpvsService {
+  const { key } = draft;
+  const family =
+    key.kind === 'fwmark' ? (key.family ?? draft.destinations[0]?.addr.family ?? 4) : key.addr.family;
   const persistence: Persistence | undefined = draft.persistence && {
-    timeoutTicks: draft.persistence.ticks,
-    netmask: formatNetmask(draft.persistence.rawMask, family),
+    timeoutSeconds: ticksToSeconds(draft.persistence.ticks, options.hz),
+    netmask: netmask(draft.persistence.rawMask, family),
   };
   return {
-    proto: draft.proto,
-    address: draft.address,
-    port: draft.port,
-    mark: draft.mark,
-    family,
+    ...(key.kind === 'fwmark' ? { kind: 'fwmark', mark: key.mark, family } : key),
     scheduler: draft.scheduler,
     flags: draft.flags,
     ...(persistence && { persistence }),
@@ -84,11 +88,19 @@ function parseDestination(tokens: string[], line: number, issues: ParseIssue[]):
     });
     return undefined;
   }
+  const forward = forwardOfLabel(tokens[2] ?? '');
+  if (forward === undefined) {
+    issues.push({
+      line,
+      field: 'Forward',
+      message: `unknown forwarding method ${JSON.stringify(tokens[2] ?? '')}`,
+    });
+    return undefined;
+  }
   return {
-    address: endpoint.address,
+    addr: endpoint.addr,
     port: endpoint.port,
-    family: endpoint.family,
-    forward: tokens[2] ?? '',
+    forward,
     weight,
     activeConns,
     inactiveConns,
@@ -99,7 +111,7 @@ function parseServiceTail(
   tokens: string[],
   line: number,
   issues: ParseIssue[],
-): Pick<ServiceDraft, 'scheduler' | 'flags' | 'persistence'> | undefined {
+): Omit<ServiceDraft, 'key' | 'destinations'> | undefined {
   const scheduler = tokens[2];
   if (scheduler === undefined) {
     issues.push({ line, field: 'Scheduler', message: 'missing' });
@@ -134,7 +146,13 @@ function parseService(tokens: string[], line: number, issues: ParseIssue[]): Ser
     }
     const tail = parseServiceTail(tokens, line, issues);
     if (!tail) return undefined;
-    return { proto, address: '', port: 0, mark: target, family: undefined, ...tail, destinations: [] };
+    const mark = parseHex(target) ?? 0;
+    return { key: { kind: 'fwmark', mark, family: undefined }, ...tail, destinations: [] };
+  }
+  const protocol = protocolOfLabel(proto);
+  if (protocol === undefined) {
+    issues.push({ line, field: 'Prot', message: `unknown protocol ${JSON.stringify(proto)}` });
+    return undefined;
   }
   const endpoint = parseKernelEndpoint(target);
   if (typeof endpoint === 'string') {
@@ -144,17 +162,13 @@ function parseService(tokens: string[], line: number, issues: ParseIssue[]): Ser
   const tail = parseServiceTail(tokens, line, issues);
   if (!tail) return undefined;
   return {
-    proto,
-    address: endpoint.address,
-    port: endpoint.port,
-    mark: '',
-    family: endpoint.family,
+    key: { kind: 'addr', proto: protocol, addr: endpoint.addr, port: endpoint.port },
     ...tail,
     destinations: [],
   };
 }
 
-export function parseIpVs(text: string): Parsed<IpvsTable> {
+export function parseIpVs(text: string, options: IpVsOptions): Parsed<IpvsTable> {
   const issues: ParseIssue[] = [];
   const services: IpvsService[] = [];
   let connTableSize: number | undefined;
@@ -182,10 +196,10 @@ export function parseIpVs(text: string): Parsed<IpvsTable> {
       if (destination) current.destinations.push(destination);
       return;
     }
-    if (current) services.push(finishService(current));
+    if (current) services.push(finishService(current, options));
     current = parseService(tokens, line, issues);
     lostServiceLine = current ? undefined : line;
   });
-  if (current) services.push(finishService(current));
+  if (current) services.push(finishService(current, options));
   return { value: { ...(connTableSize !== undefined && { connTableSize }), services }, issues };
 }

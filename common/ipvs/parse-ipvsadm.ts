@@ -1,14 +1,14 @@
 /**
  * Pure parsers for `ipvsadm -Ln` listings (ipvsadm 1.31 print_service_entry/print_dest_entry):
  * --stats and --rate (five numbers per line), --thresholds and --persistent-conn (scheduler line,
- * four numbers per destination). Addresses come out in the same label form as /proc's hex, FWM
- * marks (printed in decimal here) as the kernel's 8 hex digits, so both sources join.
+ * four numbers per destination). Addresses and marks come out in the same compute form as /proc's
+ * hex, so both sources join.
  */
+import { type Family, parseIPv4 } from '../net/ip.js';
 import type { ParseIssue, Parsed } from '../parse/issue.js';
-import { formatMark, parseTextEndpoint } from './address.js';
+import { parseTextEndpoint } from './address.js';
 import { fields, orphanDestination } from './listing.js';
 import type {
-  AddressFamily,
   IpvsCounters,
   IpvsPersistentConns,
   IpvsRates,
@@ -19,6 +19,7 @@ import type {
   IpvsadmServiceInfo,
   ServiceKey,
 } from './model.js';
+import { protocolOfLabel, serviceFamily } from './vocabulary.js';
 
 type ValueParser<T> = (tokens: readonly string[], line: number, issues: ParseIssue[]) => T | undefined;
 
@@ -75,7 +76,7 @@ const persistentConns: ValueParser<IpvsPersistentConns> = (tokens, line, issues)
 };
 
 /** `wrr`, `sh (sh-fallback,sh-port)`, `rr persistent 300 mask 255.255.255.0`, `sh ops`, ... */
-const serviceInfo: ValueParser<IpvsadmServiceInfo> = (tokens, line, issues) => {
+const serviceInfo: ValueParser<RawServiceInfo> = (tokens, line, issues) => {
   const [scheduler, ...rest] = tokens;
   if (scheduler === undefined) {
     issues.push({ line, field: 'Scheduler', message: 'missing' });
@@ -83,7 +84,7 @@ const serviceInfo: ValueParser<IpvsadmServiceInfo> = (tokens, line, issues) => {
   }
   const flags: string[] = [];
   let timeoutSeconds: number | undefined;
-  let netmask = '';
+  let netmask: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const token = rest[i]!;
     if (token === 'persistent' || token === 'mask') {
@@ -101,19 +102,39 @@ const serviceInfo: ValueParser<IpvsadmServiceInfo> = (tokens, line, issues) => {
     }
   }
   if (timeoutSeconds === undefined) return { scheduler, flags };
-  // ipvsadm omits the mask when it is the default: all ones (IPv4) or /128 (IPv6); the caller
-  // knows the family, so it is filled in there.
-  return { scheduler, flags, persistence: { timeoutSeconds, netmask } };
+  // ipvsadm omits the mask when it is the default: all ones (IPv4) or /128 (IPv6). Which one, and
+  // how to read a given mask, depends on the family: the caller knows it.
+  return { scheduler, flags, persistence: { timeoutSeconds, netmask: netmask ?? '' } };
 };
 
-function defaultMask(info: IpvsadmServiceInfo, family: AddressFamily): IpvsadmServiceInfo {
-  if (!info.persistence || info.persistence.netmask !== '') return info;
-  const netmask = family === 'ipv6' ? '128' : '255.255.255.255';
-  return { ...info, persistence: { ...info.persistence, netmask } };
+/** The -M mask in compute form: IPv4 dotted as a 32-bit number, IPv6 a prefix length. */
+function readMask(text: string, family: Family): number | undefined {
+  if (text === '') return family === 6 ? 128 : 0xffffffff;
+  if (family === 4) return parseIPv4(text);
+  return /^\d{1,3}$/.test(text) && Number(text) <= 128 ? Number(text) : undefined;
 }
 
-interface ServiceHead extends ServiceKey {
-  readonly family: AddressFamily;
+interface RawServiceInfo extends Omit<IpvsadmServiceInfo, 'persistence'> {
+  readonly persistence?: { readonly timeoutSeconds: number; readonly netmask: string };
+}
+
+function withMask(
+  info: RawServiceInfo,
+  family: Family,
+  line: number,
+  issues: ParseIssue[],
+): IpvsadmServiceInfo | undefined {
+  if (!info.persistence) return { scheduler: info.scheduler, flags: info.flags };
+  const netmask = readMask(info.persistence.netmask, family);
+  if (netmask === undefined) {
+    issues.push({ line, field: 'mask', message: `bad value "${info.persistence.netmask}"` });
+    return undefined;
+  }
+  return { ...info, persistence: { timeoutSeconds: info.persistence.timeoutSeconds, netmask } };
+}
+
+interface ServiceHead {
+  readonly key: ServiceKey;
   /** Tokens after the service identity. */
   readonly rest: readonly string[];
 }
@@ -132,46 +153,39 @@ function parseServiceHead(
     }
     const ipv6 = tokens[2] === 'IPv6';
     return {
-      proto,
-      address: '',
-      port: 0,
-      mark: formatMark(Number(target)),
-      family: ipv6 ? 'ipv6' : 'ipv4',
+      key: { kind: 'fwmark', mark: Number(target), family: ipv6 ? 6 : 4 },
       rest: tokens.slice(ipv6 ? 3 : 2),
     };
+  }
+  const protocol = protocolOfLabel(proto);
+  if (protocol === undefined) {
+    issues.push({ line, field: 'Prot', message: `unknown protocol ${JSON.stringify(proto)}` });
+    return undefined;
   }
   const endpoint = parseTextEndpoint(target);
   if (typeof endpoint === 'string') {
     issues.push({ line, field: 'LocalAddress:Port', message: endpoint });
     return undefined;
   }
-  return {
-    proto,
-    address: endpoint.address,
-    port: endpoint.port,
-    mark: '',
-    family: endpoint.family,
-    rest: tokens.slice(2),
-  };
+  const key = { kind: 'addr', proto: protocol, addr: endpoint.addr, port: endpoint.port } as const;
+  return { key, rest: tokens.slice(2) };
 }
 
-interface MutableService<S, D> extends Omit<IpvsadmService<S, D>, 'destinations'> {
-  destinations: IpvsadmDestination<D>[];
-}
+type MutableService<S, D> = IpvsadmService<S, D> & { destinations: IpvsadmDestination<D>[] };
 
-function parseListing<S, D>(
+function parseListing<R, S, D>(
   text: string,
-  serviceValues: ValueParser<S>,
+  serviceValues: ValueParser<R>,
   destinationValues: ValueParser<D>,
-  finishService: (values: S, family: AddressFamily) => S = (values) => values,
+  finishService: (values: R, family: Family, line: number, issues: ParseIssue[]) => S | undefined,
 ): Parsed<IpvsadmListing<S, D>> {
   const issues: ParseIssue[] = [];
   const services: MutableService<S, D>[] = [];
   let current: MutableService<S, D> | undefined;
   let lostServiceLine: number | undefined;
-  for (const [index, raw] of text.split('\n').entries()) {
+  for (const [index, lineText] of text.split('\n').entries()) {
     const line = index + 1;
-    const tokens = fields(raw);
+    const tokens = fields(lineText);
     if (tokens.length === 0) continue;
     const [first, second] = tokens;
     if (first === 'IP' || first === 'Prot' || second === 'RemoteAddress:Port') continue;
@@ -186,43 +200,46 @@ function parseListing<S, D>(
         continue;
       }
       const values = destinationValues(tokens.slice(2), line, issues);
-      if (values) current.destinations.push({ address: endpoint.address, port: endpoint.port, values });
+      if (values) current.destinations.push({ addr: endpoint.addr, port: endpoint.port, values });
       continue;
     }
     current = undefined;
     const head = parseServiceHead(tokens, line, issues);
-    const values = head && serviceValues(head.rest, line, issues);
+    const raw = head && serviceValues(head.rest, line, issues);
+    const values =
+      head && raw !== undefined ? finishService(raw, serviceFamily(head.key), line, issues) : undefined;
     if (!head || values === undefined) {
       lostServiceLine = line;
       continue;
     }
-    const { proto, address, port, mark, family } = head;
-    current = { proto, address, port, mark, family, values: finishService(values, family), destinations: [] };
+    current = { ...head.key, values, destinations: [] };
     services.push(current);
   }
   return { value: { services }, issues };
 }
 
+const same = <T>(values: T): T => values;
+
 /** `ipvsadm -Ln --stats --exact` */
 export function parseIpvsadmStats(text: string): Parsed<IpvsadmListing<IpvsCounters, IpvsCounters>> {
-  return parseListing(text, counters, counters);
+  return parseListing(text, counters, counters, same);
 }
 
 /** `ipvsadm -Ln --rate --exact` */
 export function parseIpvsadmRates(text: string): Parsed<IpvsadmListing<IpvsRates, IpvsRates>> {
-  return parseListing(text, rates, rates);
+  return parseListing(text, rates, rates, same);
 }
 
 /** `ipvsadm -Ln --thresholds` */
 export function parseIpvsadmThresholds(
   text: string,
 ): Parsed<IpvsadmListing<IpvsadmServiceInfo, IpvsThresholds>> {
-  return parseListing(text, serviceInfo, thresholds, defaultMask);
+  return parseListing(text, serviceInfo, thresholds, withMask);
 }
 
 /** `ipvsadm -Ln --persistent-conn` */
 export function parseIpvsadmPersistentConns(
   text: string,
 ): Parsed<IpvsadmListing<IpvsadmServiceInfo, IpvsPersistentConns>> {
-  return parseListing(text, serviceInfo, persistentConns, defaultMask);
+  return parseListing(text, serviceInfo, persistentConns, withMask);
 }

@@ -56,14 +56,14 @@ export function vrrpView(daemon: KeepalivedDaemon): VrrpView | undefined {
   if (!data?.value) return down(data?.error ?? 'no data dump');
   if (!stats?.value) return down(stats?.error ?? 'no stats dump');
   const names = data.value.instances.map((i) => i.iname);
-  const statsNames = [...stats.value.keys()];
-  if (names.length !== statsNames.length || names.some((n) => !stats.value?.has(n))) {
+  const byName = new Map(stats.value.map((s) => [s.iname, s.stats]));
+  if (names.length !== stats.value.length || names.some((n) => !byName.has(n))) {
     return down(
-      `data dump has ${names.length} instances, stats dump ${statsNames.length}: dumps from different moments`,
+      `data dump has ${names.length} instances, stats dump ${stats.value.length}: dumps from different moments`,
     );
   }
   const instances = data.value.instances.map((i) => {
-    const s = stats.value?.get(i.iname);
+    const s = byName.get(i.iname);
     return s ? { ...i, stats: s } : i;
   });
   return { up: true, instances, scripts: data.value.scripts, trackedProcesses: [], mtimeMs };

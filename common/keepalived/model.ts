@@ -4,6 +4,9 @@
  * `Password = ...` into these types.
  */
 
+import type { ServiceKey } from '../ipvs/vocabulary.js';
+import type { IpAddr } from '../net/ip.js';
+
 /** keepalived's numeric VRRP states (JSON `state`, keepalived-exporter encoding), plus internal ones. */
 export const VRRP_STATE = {
   INIT: 0,
@@ -101,7 +104,7 @@ export interface TextDataContent {
 }
 
 export interface RealServer {
-  readonly address: string;
+  readonly addr: IpAddr;
   readonly port: number;
   readonly weight: number;
   /** keepalived's effective weight (after dynamic weight changes). */
@@ -111,15 +114,10 @@ export interface RealServer {
   readonly failedCheckers?: number;
 }
 
-/** A virtual server of keepalived's LVS checker, identified like the IPVS families. */
+/** A virtual server of keepalived's LVS checker, identified as IPVS identifies services. */
 export interface VirtualServer {
-  /** `TCP`, `UDP`, `SCTP` or `FWM` (as /proc/net/ip_vs prints it). */
-  readonly proto: string;
-  /** VIP ("" for FWM and groups). */
-  readonly address: string;
-  readonly port: number;
-  /** Firewall mark as 8 hex digits (`00000007`), "" otherwise. */
-  readonly mark: string;
+  /** The IPVS service; absent for a `virtual_server_group` (keepalived prints only its name). */
+  readonly service?: ServiceKey;
   /** `virtual_server_group` name, "" otherwise. */
   readonly group: string;
   readonly scheduler?: string;
@@ -163,40 +161,24 @@ export interface VipPresence {
   readonly excluded: boolean;
 }
 
+/** The text stats dump of one VRRP instance. */
+export interface InstanceStats {
+  readonly iname: string;
+  readonly stats: VrrpStats;
+}
+
 /** Everything read about one keepalived daemon in one collection; each source fills its field. */
 export interface KeepalivedDaemon {
   readonly name: string;
   /** VRRP dump format the sources read for this daemon (absent: no VRRP dump configured). */
-  vrrpFormat?: 'json' | 'text';
-  json?: DumpState<JsonDumpContent>;
-  data?: DumpState<TextDataContent>;
-  /** Text stats per instance name. */
-  stats?: DumpState<ReadonlyMap<string, VrrpStats>>;
-  checker?: DumpState<readonly VirtualServer[]>;
+  readonly vrrpFormat?: 'json' | 'text';
+  readonly json?: DumpState<JsonDumpContent>;
+  readonly data?: DumpState<TextDataContent>;
+  /** Text stats, one entry per instance, in dump order. */
+  readonly stats?: DumpState<readonly InstanceStats[]>;
+  readonly checker?: DumpState<readonly VirtualServer[]>;
   /** Seconds from the dump signal to a fresh JSON/data file. */
-  signalSeconds?: number;
-  fifo?: FifoSnapshot;
-  vips?: readonly VipPresence[];
-}
-
-/**
- * The snapshot slot: one part per source, keyed by source name (the collector merges each
- * source's own draft into the slot key by key), reassembled per daemon by `daemonsOf`.
- */
-export interface KeepalivedSnapshot {
-  readonly [source: string]: KeepalivedPart;
-}
-
-/** What one source read about its daemon: the daemon's name plus the fields that source fills. */
-export type KeepalivedPart = Omit<KeepalivedDaemon, 'name'> & { readonly daemon: string };
-
-/** Every daemon of a snapshot slot, its parts merged, ordered by name. */
-export function daemonsOf(slot: Partial<KeepalivedSnapshot>): KeepalivedDaemon[] {
-  const byName = new Map<string, KeepalivedDaemon>();
-  for (const part of Object.values(slot)) {
-    if (!part) continue;
-    const { daemon, ...fields } = part;
-    byName.set(daemon, Object.assign(byName.get(daemon) ?? { name: daemon }, fields));
-  }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  readonly signalSeconds?: number;
+  readonly fifo?: FifoSnapshot;
+  readonly vips?: readonly VipPresence[];
 }

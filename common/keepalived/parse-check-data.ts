@@ -1,13 +1,25 @@
-import { canonicalIp } from '../net/ip.js';
+import { type Protocol, protocolOfLabel } from '../ipvs/vocabulary.js';
+import { type IpAddr, parseIp } from '../net/ip.js';
 import type { ParseIssue, Parsed } from '../parse/issue.js';
 import type { RealServer, VirtualServer } from './model.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type VsDraft = Mutable<Omit<VirtualServer, 'realServers'>> & { realServers: RealServer[]; line: number };
+type VsDraft = Mutable<Omit<VirtualServer, 'realServers' | 'service'>> & {
+  /** `VS VIP = a, VPORT = p` (its protocol comes from a later line), a mark, or a group. */
+  identity: { vip: IpAddr; port: number; proto?: Protocol } | { mark: number } | { group: string };
+  realServers: RealServer[];
+  line: number;
+};
 type RsDraft = Mutable<Partial<RealServer>> & { line: number };
 
 const SECTION = /^-+<\s*(.+?)\s*>-+$/;
-const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
+
+function serviceOf(identity: VsDraft['identity']): VirtualServer['service'] | 'no protocol' {
+  if ('group' in identity) return undefined;
+  if ('mark' in identity) return { kind: 'fwmark', mark: identity.mark, family: 4 };
+  if (identity.proto === undefined) return 'no protocol';
+  return { kind: 'addr', proto: identity.proto, addr: identity.vip, port: identity.port };
+}
 
 /**
  * Parses the LVS part of keepalived_check.data (the checker's `DATA` dump): virtual servers with
@@ -25,7 +37,7 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
   const finishRs = (): void => {
     if (!rs || !vs) return;
     const { line, ...fields } = rs;
-    if (fields.address === undefined || fields.alive === undefined || fields.effectiveWeight === undefined) {
+    if (fields.addr === undefined || fields.alive === undefined || fields.effectiveWeight === undefined) {
       issues.push({
         file,
         line,
@@ -45,15 +57,16 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
   const finishVs = (): void => {
     finishRs();
     if (!vs) return;
-    const { line, ...fields } = vs;
-    if (fields.proto === '' || fields.alive === undefined) {
+    const { line, identity, ...fields } = vs;
+    const service = serviceOf(identity);
+    if (service === 'no protocol' || fields.alive === undefined) {
       issues.push({
         file,
         line,
         field: 'Virtual server',
         message: 'incomplete block (no identity or alive flag)',
       });
-    } else servers.push(fields);
+    } else servers.push(service ? { service, ...fields } : fields);
     vs = undefined;
   };
 
@@ -80,41 +93,33 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
     let m: RegExpExecArray | null;
     if ((m = /^VS VIP = (.+), VPORT = (\d+)$/.exec(body))) {
       finishVs();
-      const address = canonicalIp(m[1] ?? '');
-      if (address === undefined) {
+      const vip = parseIp(m[1] ?? '');
+      if (vip === undefined) {
         issues.push({ file, line: lineNo, field: 'VS VIP', message: 'not an IP address' });
         return;
       }
-      vs = { proto: '', address, port: Number(m[2]), mark: '', group: '', realServers: [], line: lineNo };
+      vs = { identity: { vip, port: Number(m[2]) }, group: '', realServers: [], line: lineNo };
       return;
     }
     if ((m = /^VS FWMARK = (\d+)$/.exec(body))) {
       finishVs();
-      const mark = Number(m[1]).toString(16).toUpperCase().padStart(8, '0');
-      vs = { proto: 'FWM', address: '', port: 0, mark, group: '', realServers: [], line: lineNo };
+      vs = { identity: { mark: Number(m[1]) }, group: '', realServers: [], line: lineNo };
       return;
     }
     if ((m = /^VS GROUP = (.+)$/.exec(body))) {
       finishVs();
-      vs = {
-        proto: 'GROUP',
-        address: '',
-        port: 0,
-        mark: '',
-        group: m[1] ?? '',
-        realServers: [],
-        line: lineNo,
-      };
+      const group = m[1] ?? '';
+      vs = { identity: { group }, group, realServers: [], line: lineNo };
       return;
     }
     if (!vs) return;
 
     if (rs) {
       if ((m = /^RIP = (.+), RPORT = (\d+), WEIGHT = (-?\d+)/.exec(body))) {
-        const address = canonicalIp(m[1] ?? '');
-        if (address === undefined)
+        const addr = parseIp(m[1] ?? '');
+        if (addr === undefined)
           issues.push({ file, line: lineNo, field: 'RIP', message: 'not an IP address' });
-        else Object.assign(rs, { address, port: Number(m[2]), weight: Number(m[3]) });
+        else Object.assign(rs, { addr, port: Number(m[2]), weight: Number(m[3]) });
       } else if ((m = /^effective weight = (-?\d+)$/.exec(body))) rs.effectiveWeight = Number(m[1]);
       else if ((m = /^alive = ([01])$/.exec(body))) rs.alive = m[1] === '1';
       else if ((m = /^Inhibit on failure is (ON|OFF)$/.exec(body))) rs.inhibitOnFailure = m[1] === 'ON';
@@ -124,8 +129,8 @@ export function parseCheckData(text: string, file: string): Parsed<VirtualServer
     if ((m = /^lvs_sched = (\S+)$/.exec(body))) vs.scheduler = m[1];
     else if ((m = /^protocol = (\S+)$/.exec(body))) {
       // FWM services print `protocol = none`: only address services take their protocol from here.
-      const proto = (m[1] ?? '').toUpperCase();
-      if (vs.proto === '' && PROTOCOLS.has(proto)) vs.proto = proto;
+      const proto = protocolOfLabel(m[1] ?? '');
+      if ('vip' in vs.identity && vs.identity.proto === undefined && proto) vs.identity.proto = proto;
     } else if ((m = /^quorum = (\d+), hysteresis = (\d+)$/.exec(body))) {
       vs.quorum = Number(m[1]);
       vs.hysteresis = Number(m[2]);

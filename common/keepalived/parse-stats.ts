@@ -1,5 +1,5 @@
 import type { ParseIssue, Parsed } from '../parse/issue.js';
-import type { VrrpStats } from './model.js';
+import type { InstanceStats, VrrpStats } from './model.js';
 
 /** (group, key) as printed → field. Groups are the indented `Name:` headers, "" for top level. */
 const FIELDS = new Map<string, keyof VrrpStats>([
@@ -25,9 +25,9 @@ const OPTIONAL = new Set<keyof VrrpStats>(['authtypeMismatch', 'authFailure']);
  * 1.3.x to 2.2.x. Returns stats per instance name; an instance missing a counter (torn file)
  * is reported and dropped.
  */
-export function parseStatsDump(text: string, file: string): Parsed<Map<string, VrrpStats>> {
+export function parseStatsDump(text: string, file: string): Parsed<InstanceStats[]> {
   const issues: ParseIssue[] = [];
-  const result = new Map<string, VrrpStats>();
+  const result: InstanceStats[] = [];
   let name: string | undefined;
   let startLine = 0;
   let group = '';
@@ -43,7 +43,7 @@ export function parseStatsDump(text: string, file: string): Parsed<Map<string, V
         field: `VRRP Instance ${name}`,
         message: `incomplete block (${missing.length} counters missing)`,
       });
-    } else result.set(name, values as VrrpStats);
+    } else result.push({ iname: name, stats: values as VrrpStats });
     name = undefined;
   };
 

@@ -1,4 +1,19 @@
-import type { Advertiser } from '../../exporter/keepalived/wire/advertisers.js';
+/** What the passive VRRP listener saw on the wire, as the snapshot carries it. */
+
+/** One router heard advertising a VRID on a link, within its master-down interval. */
+export interface Advertiser {
+  readonly intf: string;
+  readonly vrid: number;
+  readonly version: 2 | 3;
+  readonly addressFamily: 'ipv4' | 'ipv6';
+  readonly source: string;
+  readonly priority: number;
+  readonly advertIntervalSeconds: number;
+  readonly addressCount: number;
+  /** Capture time of the last advert, epoch ms. */
+  readonly lastSeenMs: number;
+  readonly packets: number;
+}
 
 /** What one capture (one listened interface) saw, as of one collection. */
 export interface WireCapture {
@@ -9,9 +24,4 @@ export interface WireCapture {
   readonly advertisers: readonly Advertiser[];
   /** Adverts from new routers not tracked because the table was full, since start. */
   readonly dropped: number;
-}
-
-/** The snapshot slot of the passive VRRP listener: one capture per source name. */
-export interface VrrpWireSnapshot {
-  [source: string]: WireCapture;
 }

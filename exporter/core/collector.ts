@@ -7,18 +7,15 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from './log.js';
 import type { Collector } from './module.js';
-import { type Snapshot, type SnapshotDraft, emptyDraft } from '../../common/snapshot.js';
-import type { Source, SourceOutcome, SourceReport } from './source.js';
+import type { Snapshot, SourceReport } from '../../common/snapshot.js';
+import { type SnapshotDraft, emptyDraft, finishSnapshot, mergeDraft } from './draft.js';
+import type { Source, SourceOutcome } from './source.js';
 
 export interface CollectorOptions {
   /** Deadline for one whole collection; sources still running are reported down. */
   readonly timeoutMs: number;
   readonly log: Logger;
   readonly now?: () => number;
-}
-
-function mergeDraft(into: SnapshotDraft, from: SnapshotDraft): void {
-  for (const slot of Object.keys(from) as (keyof SnapshotDraft)[]) Object.assign(into[slot], from[slot]);
 }
 
 export class SingleFlightCollector implements Collector {
@@ -58,12 +55,8 @@ export class SingleFlightCollector implements Collector {
       const reports = await Promise.all(
         this.sources.map((source) => this.runSource(source, draft, deadline.signal)),
       );
-      const snapshot: Snapshot = {
-        ...draft,
-        takenAtMs,
-        durationSeconds: (performance.now() - started) / 1000,
-        sources: reports,
-      };
+      const durationSeconds = (performance.now() - started) / 1000;
+      const snapshot = finishSnapshot(draft, takenAtMs, durationSeconds, reports);
       this.last = snapshot;
       return snapshot;
     } finally {

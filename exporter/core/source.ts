@@ -1,16 +1,4 @@
-import type { SnapshotDraft } from '../../common/snapshot.js';
-
-/** How one source fared in one collection; rendered as lvscope_source_* self-metrics. */
-export interface SourceReport {
-  readonly source: string;
-  /** false when the input was missing or unusable (module not loaded, binary failed, ...). */
-  readonly up: boolean;
-  readonly durationSeconds: number;
-  /** Lines or records that were skipped because they could not be parsed. */
-  readonly parseErrors: number;
-  /** Why the source is down, or the first parse error: file, line and field. Never a secret. */
-  readonly error?: string;
-}
+import type { SnapshotDraft } from './draft.js';
 
 export interface SourceOutcome {
   readonly up: boolean;

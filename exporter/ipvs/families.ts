@@ -8,7 +8,16 @@
  */
 import type { MetricFamily, Sample } from '../../common/metrics/family.js';
 import { type FamilySpec, family, mergeDuplicates } from '../core/family-builder.js';
-import { DESTINATION_LABELS, LabelInterner, SERVICE_LABELS, serviceId } from './labels.js';
+import {
+  DESTINATION_LABELS,
+  SERVICE_LABELS,
+  addressLabel,
+  forwardLabel,
+  netmaskLabel,
+  serviceFamily,
+  serviceId,
+} from '../../common/ipvs/vocabulary.js';
+import { LabelInterner } from './labels.js';
 import type {
   ConnTableSummary,
   IpvsCounters,
@@ -18,11 +27,6 @@ import type {
   IpvsadmListing,
   IpvsadmServiceInfo,
 } from '../../common/ipvs/model.js';
-
-export interface IpvsFamilyOptions {
-  /** Kernel CONFIG_HZ, to turn /proc's persistence timeout (ticks) into seconds without ipvsadm. */
-  readonly hz: number;
-}
 
 interface FieldSpec<K extends string> {
   readonly key: K;
@@ -218,7 +222,6 @@ function tableFamilies(
   table: IpvsTable,
   info: Map<string, IpvsadmServiceInfo>,
   labels: LabelInterner,
-  options: IpvsFamilyOptions,
 ): MetricFamily[] {
   labels.beginListing();
   const serviceInfo: Sample[] = [];
@@ -231,23 +234,21 @@ function tableFamilies(
     const serviceLabels = labels.service(service);
     const fromIpvsadm = info.get(serviceId(service));
     const flags = [...new Set([...service.flags, ...(fromIpvsadm?.flags ?? [])])].sort().join(',');
-    const timeout =
-      fromIpvsadm?.persistence?.timeoutSeconds ??
-      (service.persistence ? service.persistence.timeoutTicks / options.hz : undefined);
+    const timeout = fromIpvsadm?.persistence?.timeoutSeconds ?? service.persistence?.timeoutSeconds;
     serviceInfo.push({
       labels: [
         ...serviceLabels,
         service.scheduler,
         flags,
         timeout === undefined ? '' : String(timeout),
-        service.persistence?.netmask ?? '',
+        service.persistence ? netmaskLabel(service.persistence.netmask, serviceFamily(service)) : '',
       ],
       value: 1,
     });
     if (timeout !== undefined) timeouts.push({ labels: serviceLabels, value: timeout });
     for (const destination of service.destinations) {
-      const destinationLabels = labels.destination(serviceLabels, destination.address, destination.port);
-      destinationInfo.push({ labels: [...destinationLabels, destination.forward], value: 1 });
+      const destinationLabels = labels.destination(serviceLabels, destination.addr, destination.port);
+      destinationInfo.push({ labels: [...destinationLabels, forwardLabel(destination.forward)], value: 1 });
       weights.push({ labels: destinationLabels, value: destination.weight });
       active.push({ labels: destinationLabels, value: destination.activeConns });
       inactive.push({ labels: destinationLabels, value: destination.inactiveConns });
@@ -341,7 +342,7 @@ function listingRows<S, D>(listing: IpvsadmListing<S, D>, labels: LabelInterner)
     services.push({ labels: serviceLabels, values: service.values });
     for (const destination of service.destinations) {
       destinations.push({
-        labels: labels.destination(serviceLabels, destination.address, destination.port),
+        labels: labels.destination(serviceLabels, destination.addr, destination.port),
         values: destination.values,
       });
     }
@@ -356,7 +357,7 @@ const THRESHOLD_HELP =
 function connFamilies(conn: ConnTableSummary): MetricFamily[] {
   const labels = new LabelInterner();
   const connTarget = (target: ConnTableSummary['templates'][number]['target']) =>
-    labels.destination(labels.service(target), target.remoteAddress, target.remotePort);
+    labels.destination(labels.service(target.service), target.remote, target.remotePort);
   const byState = conn.byState.map(({ target, state, count }) => ({
     labels: [...connTarget(target), state],
     value: count,
@@ -424,7 +425,7 @@ function connFamilies(conn: ConnTableSummary): MetricFamily[] {
               'entries',
               'entries',
             ),
-            conn.topClients.map(({ address, count }) => ({ labels: [address], value: count })),
+            conn.topClients.map(({ addr, count }) => ({ labels: [addressLabel(addr)], value: count })),
           ),
           family(
             simpleSpec(
@@ -435,16 +436,19 @@ function connFamilies(conn: ConnTableSummary): MetricFamily[] {
               'overcount',
               'overcount',
             ),
-            conn.topClients.map(({ address, overcount }) => ({ labels: [address], value: overcount })),
+            conn.topClients.map(({ addr, overcount }) => ({
+              labels: [addressLabel(addr)],
+              value: overcount,
+            })),
           ),
         ]),
   ];
 }
 
-export function ipvsFamilies(snapshot: Partial<IpvsSnapshot>, options: IpvsFamilyOptions): MetricFamily[] {
+export function ipvsFamilies(snapshot: Partial<IpvsSnapshot>): MetricFamily[] {
   const labels = new LabelInterner();
   const families: MetricFamily[] = [];
-  if (snapshot.table) families.push(...tableFamilies(snapshot.table, ipvsadmInfo(snapshot), labels, options));
+  if (snapshot.table) families.push(...tableFamilies(snapshot.table, ipvsadmInfo(snapshot), labels));
   if (snapshot.stats) {
     const row = [{ labels: [], values: snapshot.stats.totals }];
     families.push(...fieldFamilies(GLOBAL, COUNTER_FIELDS, false, row));

@@ -5,7 +5,7 @@
  */
 import { type Parsed, formatIssue } from '../../common/parse/issue.js';
 import { runProgram } from '../../common/io/run-program.js';
-import type { SnapshotDraft } from '../../common/snapshot.js';
+import type { SnapshotDraft } from '../core/draft.js';
 import type { Source } from '../core/source.js';
 import {
   parseIpvsadmPersistentConns,

@@ -5,15 +5,8 @@
  * (an IPv4 and an IPv6 firewall-mark service with the same mark print identically), which the
  * families then merge so an exposition never holds the same series twice.
  */
-import type { ServiceKey } from '../../common/ipvs/model.js';
-
-export const SERVICE_LABELS = ['proto', 'local_address', 'local_port', 'local_mark'] as const;
-export const DESTINATION_LABELS = [...SERVICE_LABELS, 'remote_address', 'remote_port'] as const;
-
-/** A service's identity as one string: equal exactly when all four service labels are equal. */
-export function serviceId(key: ServiceKey): string {
-  return `${key.proto} ${key.address} ${key.port} ${key.mark}`;
-}
+import { type ServiceKey, addressLabel, serviceId, serviceLabels } from '../../common/ipvs/vocabulary.js';
+import type { IpAddr } from '../../common/net/ip.js';
 
 export class LabelInterner {
   private readonly services = new Map<string, readonly string[]>();
@@ -30,14 +23,15 @@ export class LabelInterner {
   service(key: ServiceKey): readonly string[] {
     const id = serviceId(key);
     let labels = this.services.get(id);
-    if (!labels) this.services.set(id, (labels = [key.proto, key.address, String(key.port), key.mark]));
+    if (!labels) this.services.set(id, (labels = serviceLabels(key)));
     this.note(labels);
     return labels;
   }
 
-  destination(service: readonly string[], address: string, port: number): readonly string[] {
+  destination(service: readonly string[], addr: IpAddr, port: number): readonly string[] {
     let byEndpoint = this.destinations.get(service);
     if (!byEndpoint) this.destinations.set(service, (byEndpoint = new Map<string, readonly string[]>()));
+    const address = addressLabel(addr);
     const id = `${address} ${port}`;
     let labels = byEndpoint.get(id);
     if (!labels) byEndpoint.set(id, (labels = [...service, address, String(port)]));

@@ -90,7 +90,7 @@ export const ipvsModule: ExporterModule = {
       throw new Error(`--collector.ipvs.conn.top-clients must be a whole number >= 0, got ${topClients}`);
     }
     const procfs = options.string('path.procfs');
-    const sources = [ipVsSource(procfs), ipVsStatsSource(procfs), ipVsStatsPerCpuSource(procfs)];
+    const sources = [ipVsSource(procfs, { hz }), ipVsStatsSource(procfs), ipVsStatsPerCpuSource(procfs)];
     if (options.boolean('collector.ipvs.conn')) sources.push(ipVsConnSource(procfs, { topClients }));
     if (options.boolean('collector.ipvs.ipvsadm')) {
       sources.push(
@@ -116,7 +116,7 @@ export const ipvsModule: ExporterModule = {
       }
     }
     if (options.boolean('collector.ipvs.native')) {
-      families.push(...ipvsFamilies(ipvs, { hz: options.number('collector.ipvs.hz') }));
+      families.push(...ipvsFamilies(ipvs));
     }
     return families;
   },

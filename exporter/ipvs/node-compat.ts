@@ -7,7 +7,7 @@
  * preceding service. The parity test pins that difference down.
  */
 import type { MetricFamily, MetricType, Sample } from '../../common/metrics/family.js';
-import { serviceId } from './labels.js';
+import { addressLabel, serviceId, serviceLabels } from '../../common/ipvs/vocabulary.js';
 import type { IpvsGlobalStats, IpvsTable } from '../../common/ipvs/model.js';
 
 /** node_exporter's canonical order, also the output order whatever order the flag lists. */
@@ -84,12 +84,13 @@ export function nodeBackendFamilies(
   const rows: BackendRow[] = [];
   const sums = new Map<string, BackendRow>();
   for (const service of table.services) {
-    const localPort = String(service.port);
+    const [proto, localAddress, localPort, mark] = serviceLabels(service);
     for (const destination of service.destinations) {
       const remotePort = String(destination.port);
+      const remoteAddress = addressLabel(destination.addr);
       if (direct) {
         rows.push({
-          labels: [service.address, localPort, destination.address, remotePort, service.proto, service.mark],
+          labels: [localAddress, localPort, remoteAddress, remotePort, proto, mark],
           active: destination.activeConns,
           inactive: destination.inactiveConns,
           weight: destination.weight,
@@ -97,12 +98,12 @@ export function nodeBackendFamilies(
         continue;
       }
       const values: Record<NodeBackendLabel, string> = {
-        local_address: service.address,
+        local_address: localAddress,
         local_port: localPort,
-        remote_address: destination.address,
+        remote_address: remoteAddress,
         remote_port: remotePort,
-        proto: service.proto,
-        local_mark: service.mark,
+        proto,
+        local_mark: mark,
       };
       const labels = labelNames.map((name) => values[name]);
       const key = labels.join('\u0000');

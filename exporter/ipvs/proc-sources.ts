@@ -7,10 +7,10 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ParseIssue, type Parsed, formatIssue } from '../../common/parse/issue.js';
-import type { SnapshotDraft } from '../../common/snapshot.js';
+import type { SnapshotDraft } from '../core/draft.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 import { ConnTableSummarizer, type ConnSummaryOptions } from '../../common/ipvs/parse-ip-vs-conn.js';
-import { parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
+import { type IpVsOptions, parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
 import { parseIpVsStats, parseIpVsStatsPerCpu } from '../../common/ipvs/parse-ip-vs-stats.js';
 
 function readFailure(path: string, error: unknown): SourceOutcome {
@@ -58,8 +58,9 @@ function procFileSource<T>(
   };
 }
 
-export function ipVsSource(procfs: string): Source {
-  return procFileSource('ip_vs', join(procfs, 'net/ip_vs'), parseIpVs, (ipvs, table) => {
+export function ipVsSource(procfs: string, options: IpVsOptions): Source {
+  const parse = (text: string) => parseIpVs(text, options);
+  return procFileSource('ip_vs', join(procfs, 'net/ip_vs'), parse, (ipvs, table) => {
     ipvs.table = table;
   });
 }

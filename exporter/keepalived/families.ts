@@ -1,13 +1,9 @@
 import type { MetricFamily } from '../../common/metrics/family.js';
 import { type FamilySpec, FamilySamples } from '../core/family-builder.js';
 import { vrrpView, type VrrpView } from '../../common/keepalived/merge.js';
-import {
-  daemonsOf,
-  type KeepalivedDaemon,
-  type KeepalivedSnapshot,
-  type VrrpInstance,
-  type VrrpStats,
-} from '../../common/keepalived/model.js';
+import type { KeepalivedDaemon, VrrpInstance, VrrpStats } from '../../common/keepalived/model.js';
+import type { KeepalivedSnapshot } from '../../common/snapshot.js';
+import { addressLabel, serviceLabels } from '../../common/ipvs/vocabulary.js';
 
 const INSTANCE = ['daemon', 'iname', 'intf', 'vrid'];
 const COMMON = ['iname', 'intf', 'vrid'];
@@ -492,11 +488,13 @@ function daemonFamilies(
   if (d.checker) {
     f.add(L.checkerUp, [d.name], d.checker.value ? 1 : 0);
     for (const vs of d.checker.value ?? []) {
-      const vsLabels = [d.name, vs.proto, vs.address, String(vs.port), vs.mark, vs.group];
+      // A group has no single service: keepalived prints only its name.
+      const service = vs.service ? serviceLabels(vs.service) : ['GROUP', '', '0', ''];
+      const vsLabels = [d.name, ...service, vs.group];
       f.add(L.vsQuorumUp, vsLabels, bool(vs.quorumUp));
       f.add(L.vsQuorum, vsLabels, vs.quorum);
       for (const rs of vs.realServers) {
-        const rsLabels = [...vsLabels, rs.address, String(rs.port)];
+        const rsLabels = [...vsLabels, addressLabel(rs.addr), String(rs.port)];
         f.add(L.rsAlive, rsLabels, rs.alive ? 1 : 0);
         f.add(L.rsWeight, rsLabels, rs.weight);
         f.add(L.rsEffective, rsLabels, rs.effectiveWeight);
@@ -528,10 +526,10 @@ function daemonFamilies(
  * OTLP/InfluxDB name where an lvscope family carries the same figure) and lvscope's own.
  */
 export function keepalivedFamilies(snapshot: {
-  readonly keepalived: Partial<KeepalivedSnapshot>;
+  readonly keepalived: KeepalivedSnapshot;
   readonly takenAtMs: number;
 }): MetricFamily[] {
-  const daemons = daemonsOf(snapshot.keepalived);
+  const { daemons } = snapshot.keepalived;
   const multi = daemons.length > 1;
   const compat = compatSpecs(multi);
   const f = new FamilySamples();

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { canonicalIp } from '../../common/net/ip.js';
 import { formatIssue, type ParseIssue } from '../../common/parse/issue.js';
 import { runProgram } from '../../common/io/run-program.js';
-import type { SnapshotDraft } from '../../common/snapshot.js';
+import { type DaemonDraft, type SnapshotDraft, daemonDraft } from '../core/draft.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 import type { DaemonConfig, KeepalivedConfig } from './daemon-config.js';
 import { DEFAULT_FILES, DumpRequester, readSettled, type DumpKind } from './dump-files.js';
 import type { DumpSignals } from './signal.js';
 import type { FifoReader } from './fifo-reader.js';
-import type { DumpState, KeepalivedPart, VipPresence } from '../../common/keepalived/model.js';
+import type { DumpState, VipPresence } from '../../common/keepalived/model.js';
 import { parseCheckData } from '../../common/keepalived/parse-check-data.js';
 import {
   type ConfFiles,
@@ -22,13 +22,6 @@ import { parseDataDump } from '../../common/keepalived/parse-data.js';
 import { parseIpAddrJson } from '../../common/keepalived/parse-ip-addr.js';
 import { parseJsonDump } from '../../common/keepalived/parse-json.js';
 import { parseStatsDump } from '../../common/keepalived/parse-stats.js';
-
-/** This source's part of the draft for its daemon (see KeepalivedSnapshot). */
-function daemonSlot(draft: SnapshotDraft, daemon: string, source: string): KeepalivedPart {
-  const part: KeepalivedPart = { daemon };
-  (draft.keepalived as Record<string, KeepalivedPart>)[source] = part;
-  return part;
-}
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -98,7 +91,7 @@ interface DumpSourceSpec<T> {
   readonly kind: DumpKind;
   readonly json: boolean;
   parse(text: string, file: string): { value: T; issues: readonly ParseIssue[] };
-  store(slot: KeepalivedPart, state: DumpState<T>): void;
+  store(slot: DaemonDraft, state: DumpState<T>): void;
 }
 
 /** One keepalived dump file as a Source: JSON dump, text data, text stats or checker data. */
@@ -113,7 +106,7 @@ class DumpSource<T> implements Source {
   ) {}
 
   async collect(draft: SnapshotDraft): Promise<SourceOutcome> {
-    const slot = daemonSlot(draft, this.daemon, this.name);
+    const slot = daemonDraft(draft, this.daemon);
     if (this.format) slot.vrrpFormat = this.format;
     let read: Awaited<ReturnType<DumpAccess['read']>>;
     try {
@@ -173,7 +166,7 @@ export class FifoSource implements Source {
 
   async collect(draft: SnapshotDraft): Promise<SourceOutcome> {
     await this.reader.check();
-    daemonSlot(draft, this.daemon, this.name).fifo = this.reader.snapshot();
+    daemonDraft(draft, this.daemon).fifo = this.reader.snapshot();
     const parseErrors = this.reader.unparsedLines - this.unparsedReported;
     this.unparsedReported = this.reader.unparsedLines;
     if (!this.reader.isOpen)
@@ -277,7 +270,7 @@ class VipSource implements Source {
   async collect(draft: SnapshotDraft, signal: AbortSignal): Promise<SourceOutcome> {
     const issues: ParseIssue[] = [];
     const wanted = this.wanted(issues);
-    const slot = daemonSlot(draft, this.daemon.name, this.name);
+    const slot = daemonDraft(draft, this.daemon.name);
     let text: string;
     try {
       text = await runIp(this.ipBinary, this.daemon.netns, this.timeoutMs, signal);

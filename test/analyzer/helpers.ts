@@ -1,7 +1,14 @@
-import { parseIp } from '../../analyzer/net/addr.js';
+import { type IpAddr, parseIp } from '../../common/net/ip.js';
 import { Dest } from '../../analyzer/kernel/dest.js';
 import { Packet } from '../../analyzer/kernel/packet.js';
 import type { Scheduler, ServiceView } from '../../analyzer/kernel/schedulers/scheduler.js';
+
+/** A literal test address; throws on a typo instead of returning undefined. */
+export function ip(text: string): IpAddr {
+  const addr = parseIp(text);
+  if (!addr) throw new Error(`test address ${text} is not an IP address`);
+  return addr;
+}
 
 /** A service view over named dests, in kernel list order as written: `[A, B, C]`. */
 export interface Fixture {
@@ -16,7 +23,7 @@ export interface Fixture {
  */
 export function fixture(weights: readonly number[], port = 3306, schedFlags = 0): Fixture {
   const dests = weights.map((w, i) => {
-    const addr = parseIp(`10.0.0.${11 + i}`);
+    const addr = ip(`10.0.0.${11 + i}`);
     const d = new Dest(addr, port, `${addr.text}:${port}`, 'test');
     d.weight = w;
     d.lastWeight = w;
@@ -29,7 +36,7 @@ export function fixture(weights: readonly number[], port = 3306, schedFlags = 0)
 }
 
 export function tcpPacket(client: string, sport = 40000, vip = '192.0.2.10', dport = 80): Packet {
-  return new Packet('tcp', parseIp(client), sport, parseIp(vip), dport);
+  return new Packet('tcp', ip(client), sport, ip(vip), dport);
 }
 
 /**

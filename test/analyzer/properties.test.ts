@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseIp } from '../../analyzer/net/addr.js';
+import { ip } from './helpers.js';
 import { Dest } from '../../analyzer/kernel/dest.js';
 import { Packet } from '../../analyzer/kernel/packet.js';
 import { DestinationHashing } from '../../analyzer/kernel/schedulers/dh.js';
@@ -49,7 +49,7 @@ const destSpec = fc.record({
 let serial = 0;
 function makeDest(spec: DestSpec): Dest {
   serial++;
-  const addr = parseIp(`10.${(serial >> 16) & 255}.${(serial >> 8) & 255}.${serial & 255}`);
+  const addr = ip(`10.${(serial >> 16) & 255}.${(serial >> 8) & 255}.${serial & 255}`);
   const d = new Dest(addr, 80, `${addr.text}:80`, 'prop');
   d.weight = spec.weight;
   d.lastWeight = spec.weight;
@@ -75,7 +75,7 @@ describe('counter-based schedulers agree with the naive reference and keep their
     ['fo', () => new WeightedFailover(), () => new NaiveWeightedFailover()],
     ['ovf', () => new WeightedOverflow(), () => new NaiveWeightedOverflow()],
   ];
-  const pkt = new Packet('tcp', parseIp('203.0.113.1'), 40000, parseIp('192.0.2.1'), 80);
+  const pkt = new Packet('tcp', ip('203.0.113.1'), 40000, ip('192.0.2.1'), 80);
   for (const [name, fast, naive] of pairs) {
     it(`${name}: same decisions over 40 arrivals (half of them as inactive entries)`, () => {
       fc.assert(
@@ -177,8 +177,8 @@ function sameHistory(
     switch (o.kind) {
       case 'schedule': {
         const w = o.client >>> 0;
-        const client = parseIp(`${(w >>> 24) & 255}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`);
-        const pkt = new Packet('tcp', client, o.port, parseIp('192.0.2.1'), 80);
+        const client = ip(`${(w >>> 24) & 255}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`);
+        const pkt = new Packet('tcp', client, o.port, ip('192.0.2.1'), 80);
         const da = a.schedule(svc, pkt, 0);
         expect(b.schedule(svc, pkt, 0)).toBe(da);
         break;

@@ -4,7 +4,7 @@ import { DEFAULT_SETTINGS } from '../../analyzer/kernel/director.js';
 import type { ConnectionRow } from '../../analyzer/replay/trace-replay.js';
 import { Replay } from '../../analyzer/replay/trace-replay.js';
 import { readTrace } from '../../analyzer/inputs/trace/read.js';
-import { formatTraceError } from '../../analyzer/inputs/trace/types.js';
+import { formatIssue } from '../../common/parse/issue.js';
 
 export interface Replayed {
   readonly rows: ConnectionRow[];
@@ -17,7 +17,7 @@ export async function replayText(text: string, settings: Partial<DirectorSetting
   const rows: ConnectionRow[] = [];
   for await (const batch of readTrace(Readable.from([text]), 'test.trace')) {
     for (const record of batch) {
-      if (!record.ok) throw new Error(formatTraceError(record.error));
+      if (!record.ok) throw new Error(formatIssue(record.error));
       const row = replay.feed(record.line);
       if (row !== null) rows.push(row);
     }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseIp } from '../../analyzer/net/addr.js';
 import { Dest } from '../../analyzer/kernel/dest.js';
 import { DestinationHashing } from '../../analyzer/kernel/schedulers/dh.js';
 import { WeightedFailover } from '../../analyzer/kernel/schedulers/fo.js';
@@ -20,7 +19,7 @@ import { WeightedTwoChoices } from '../../analyzer/kernel/schedulers/twos.js';
 import { WeightedLeastConnection } from '../../analyzer/kernel/schedulers/wlc.js';
 import { WeightedRoundRobin } from '../../analyzer/kernel/schedulers/wrr.js';
 import type { Fixture } from './helpers.js';
-import { fixture, picks, tcpPacket } from './helpers.js';
+import { fixture, ip, picks, tcpPacket } from './helpers.js';
 
 // Every worked example of schedulers.md §14, in its order. "[A1, B0, C5]" is the kernel list
 // order (last added first) with weights; the fixture builds exactly that list.
@@ -38,7 +37,7 @@ function split(s: string): string[] {
 
 /** Adds a dest at the head the way ipvsadm -a does and tells the scheduler. */
 function addAtHead(f: Fixture, s: Scheduler, name: string, weight: number): void {
-  const addr = parseIp(`10.0.0.${name.charCodeAt(0)}`);
+  const addr = ip(`10.0.0.${name.charCodeAt(0)}`);
   const d = new Dest(addr, 80, `${addr.text}:80`, 'test');
   d.weight = weight;
   d.lastWeight = weight;
@@ -261,9 +260,9 @@ describe('dh / sh bucket numbers (§14)', () => {
     ['192.168.1.10', 248, 234],
     ['172.16.5.77', 108, 61],
   ];
-  for (const [ip, h32, legacy] of rows) {
-    it(`${ip}: hash_32 ${h32}, legacy ${legacy}`, () => {
-      const x = parseIp(ip).words[0] ?? 0;
+  for (const [client, h32, legacy] of rows) {
+    it(`${client}: hash_32 ${h32}, legacy ${legacy}`, () => {
+      const x = ip(client).words[0] ?? 0;
       expect(bucketOf('hash32', x, 8)).toBe(h32);
       expect(bucketOf('legacy', x, 8)).toBe(legacy);
     });
@@ -430,7 +429,7 @@ describe('mh (§14 MH0–MH4, M = 4093)', () => {
     const moved = before.filter((d, i) => d !== b && without[i] !== d).length;
     expect(moved).toBe(4);
     f.svc.dests.splice(1, 0, b);
-    const dAddr = parseIp('10.0.0.14');
+    const dAddr = ip('10.0.0.14');
     const d = new Dest(dAddr, 3306, '10.0.0.14:3306', 'test');
     d.weight = 1;
     d.lastWeight = 1;

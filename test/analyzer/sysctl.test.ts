@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FieldError } from '../../analyzer/inputs/ipvsadm/parse-command.js';
 import { parseTraceLine } from '../../analyzer/inputs/trace/parse.js';
 import { readTrace } from '../../analyzer/inputs/trace/read.js';
-import { formatTraceError } from '../../analyzer/inputs/trace/types.js';
+import { formatIssue } from '../../common/parse/issue.js';
 import type { ConnectionRow } from '../../analyzer/replay/trace-replay.js';
 import { type RunResult, run, tempDir } from '../support/process.js';
 import { replayText, servers } from './replay-helpers.js';
@@ -96,7 +96,7 @@ describe('sysctl trace lines', () => {
     for await (const batch of readTrace(Readable.from([text]), 'x.trace')) {
       for (const r of batch) {
         if (r.ok) good.push([r.line.line, r.line.timeMs, r.line.item.type]);
-        else errors.push(formatTraceError(r.error));
+        else errors.push(formatIssue(r.error));
       }
     }
     expect(errors).toEqual(['x.trace:4: net.ipv4.vs.debug_level: not an IPVS sysctl of Linux 6.1']);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeDirector } from '../../bench/scrape/generate.js';
 import { parseIpvsadmStats } from '../../common/ipvs/parse-ipvsadm.js';
+import { addressLabel, serviceLabels } from '../../common/ipvs/vocabulary.js';
 import { run, runWithOutput, tempDir } from '../support/process.js';
 import { checkMetrics } from '../support/promtool.js';
 import {
@@ -103,18 +104,19 @@ describe('lvs-exporter --once', () => {
     );
     let checked = 0;
     for (const service of listing.value.services) {
+      const [proto, localAddress, localPort, localMark] = serviceLabels(service);
       const labels = {
-        proto: service.proto,
-        local_address: service.address,
-        local_port: String(service.port),
-        local_mark: service.mark,
+        proto,
+        local_address: localAddress,
+        local_port: localPort,
+        local_mark: localMark,
       };
       expect(find(samples, 'ipvs_service_incoming_bytes_total', labels)?.value).toBe(service.values.inBytes);
       expect(find(samples, 'ipvs_service_info', labels), JSON.stringify(labels)).toBeDefined();
       for (const destination of service.destinations) {
         const destinationLabels = {
           ...labels,
-          remote_address: destination.address,
+          remote_address: addressLabel(destination.addr),
           remote_port: String(destination.port),
         };
         expect(find(samples, 'ipvs_destination_connections_total', destinationLabels)?.value).toBe(

@@ -7,6 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
+import { addressLabel } from '../../common/ipvs/vocabulary.js';
 import { type Running, tempDir, waitFor } from '../support/process.js';
 import { type Prometheus, type VectorSample, startPrometheus } from '../support/prometheus.js';
 import { PROCFS, REPLAY, startExporter } from './helpers.js';
@@ -41,9 +42,9 @@ function query(expr: string): Promise<VectorSample[]> {
 }
 
 describe('Prometheus scraping lvs-exporter', () => {
-  const table = parseIpVs(readFileSync(join(MYSQL, 'net/ip_vs'), 'latin1')).value;
+  const table = parseIpVs(readFileSync(join(MYSQL, 'net/ip_vs'), 'latin1'), { hz: 250 }).value;
   const expectedWeights = table.services
-    .flatMap((s) => s.destinations.map((d) => [d.address, d.weight]))
+    .flatMap((s) => s.destinations.map((d) => [addressLabel(d.addr), d.weight]))
     .sort();
 
   it('returns the weights of the capture, under both names', async () => {

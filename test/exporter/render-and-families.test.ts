@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { MetricFamily } from '../../common/metrics/family.js';
 import { resolveOptions } from '../../exporter/core/cli.js';
-import type { Snapshot } from '../../common/snapshot.js';
+import { SNAPSHOT_VERSION, type Snapshot } from '../../common/snapshot.js';
 import { ipvsFamilies } from '../../exporter/ipvs/families.js';
 import { parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
 import { parseIpvsadmThresholds } from '../../common/ipvs/parse-ipvsadm.js';
@@ -72,11 +72,14 @@ describe('Prometheus rendering through prom-client', () => {
 });
 
 describe('lvscope IPVS families', () => {
-  const table = parseIpVs(readFileSync(join(T1, 'net/ip_vs'), 'latin1')).value;
+  const procText = readFileSync(join(T1, 'net/ip_vs'), 'latin1');
+  /** /proc/net/ip_vs read as the ip_vs source reads it with --collector.ipvs.hz=HZ. */
+  const tableAt = (hz: number) => parseIpVs(procText, { hz }).value;
+  const table = tableAt(250);
 
   it('without ipvsadm, turns /proc persistence ticks into seconds with --collector.ipvs.hz', () => {
     const at = (hz: number) =>
-      ipvsFamilies({ table }, { hz })
+      ipvsFamilies({ table: tableAt(hz) })
         .find((f) => f.name === 'ipvs_service_persistence_timeout_seconds')!
         .samples.map((s) => [s.labels[1] || s.labels[3], s.value]);
     expect(at(250)).toEqual([
@@ -91,7 +94,8 @@ describe('lvscope IPVS families', () => {
     const ipvsadmThresholds = parseIpvsadmThresholds(
       readFileSync(join(IPVSADM_FIXTURES, 'kernel-6.1-t1/ipvsadm-Ln--thresholds.txt'), 'latin1'),
     ).value;
-    const families = ipvsFamilies({ table, ipvsadmThresholds }, { hz: 1000 });
+    // At HZ=1000 /proc's 75000 ticks would read as 75 s: ipvsadm's 300 s wins.
+    const families = ipvsFamilies({ table: tableAt(1000), ipvsadmThresholds });
     const info = families.find((f) => f.name === 'ipvs_service_info')!;
     const of = (address: string) => info.samples.find((s) => s.labels[1] === address)!.labels.slice(4);
     expect(of('192.0.2.11')).toEqual(['rr', '', '300', '255.255.255.255']);
@@ -103,7 +107,7 @@ describe('lvscope IPVS families', () => {
   it('merges an IPv4 and an IPv6 firewall-mark service with the same mark into one series', () => {
     const header = 'IP Virtual Server version 1.2.1 (size=4096)\n';
     const text = `${header}FWM  00000006 rr\n  -> C6120402:0000 Route 3 1 2\nFWM  00000006 rr\n  -> [2001:0db8:0003:0000:0000:0000:0000:0002]:0000 Route 1 4 5\n`;
-    const families = ipvsFamilies({ table: parseIpVs(text).value }, { hz: 250 });
+    const families = ipvsFamilies({ table: parseIpVs(text, { hz: 250 }).value });
     const info = families.find((f) => f.name === 'ipvs_service_info')!;
     expect(info.samples).toHaveLength(1);
     expect(families.find((f) => f.name === 'ipvs_destination_weight')!.samples.map((s) => s.value)).toEqual([
@@ -112,7 +116,7 @@ describe('lvscope IPVS families', () => {
   });
 
   it('declares OTel names and InfluxDB fields for every lvscope family, none for node_exporter aliases', () => {
-    const families = ipvsFamilies({ table }, { hz: 250 });
+    const families = ipvsFamilies({ table });
     for (const family of families) {
       expect(family.otelName, family.name).toMatch(/^ipvs\.[a-z_.]+$/);
       expect(family.influx?.measurement, family.name).toMatch(/^ipvs_/);
@@ -129,9 +133,10 @@ describe('lvscope IPVS families', () => {
 describe('self-metrics', () => {
   const options = resolveOptions(new Command(), selfModule.options);
   const snapshot = (parseErrors: number): Snapshot => ({
+    version: SNAPSHOT_VERSION,
     ipvs: {},
-    keepalived: {},
-    vrrpWire: {},
+    keepalived: { daemons: [] },
+    vrrpWire: { captures: [] },
     takenAtMs: 0,
     durationSeconds: 0.25,
     sources: [{ source: 'ip_vs', up: true, durationSeconds: 0.01, parseErrors }],

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emptyDraft } from '../../common/snapshot.js';
+import { emptyDraft } from '../../exporter/core/draft.js';
 import { FifoReader } from '../../exporter/keepalived/fifo-reader.js';
 import { FifoSource } from '../../exporter/keepalived/sources.js';
 import { tempDir, waitFor } from '../support/process.js';

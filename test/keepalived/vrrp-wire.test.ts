@@ -11,15 +11,10 @@ import { AdvertiserTable, masterDownSeconds } from '../../exporter/keepalived/wi
 import { VrrpCapture } from '../../exporter/keepalived/wire/capture.js';
 import { vrrpWireFamilies } from '../../exporter/keepalived/wire/families.js';
 import type { WireCapture } from '../../common/vrrp/model.js';
-import {
-  ipPacket,
-  LINKTYPE,
-  parseVrrpPacket,
-  type VrrpAdvert,
-} from '../../common/vrrp/parse-vrrp.js';
+import { ipPacket, LINKTYPE, parseVrrpPacket, type VrrpAdvert } from '../../common/vrrp/parse-vrrp.js';
 import { PcapStream, type PcapRecord } from '../../common/pcap/pcap-stream.js';
 import { VrrpWireSource } from '../../exporter/keepalived/wire/source.js';
-import { emptyDraft } from '../../common/snapshot.js';
+import { emptyDraft } from '../../exporter/core/draft.js';
 import { renderExposition } from '../../exporter/outputs/prometheus/render.js';
 import { collectFamilies } from '../../exporter/tools/collect-families.js';
 import { familyTable, unmappedLabels } from '../../exporter/tools/mapping-doc.js';
@@ -251,7 +246,7 @@ const samples = (families: ReturnType<typeof vrrpWireFamilies>, name: string) =>
 
 describe('advertisers and their families', () => {
   it('steady state: one router per VRID', () => {
-    const families = vrrpWireFamilies({ eth0: capture(tableAt(resignMs - 1), resignMs - 1) });
+    const families = vrrpWireFamilies({ captures: [capture(tableAt(resignMs - 1), resignMs - 1)] });
     expect(samples(families, 'lvscope_keepalived_vrrp_wire_advertisers')).toEqual([
       'eth0 71 ipv4 1',
       'eth0 72 ipv4 1',
@@ -277,14 +272,14 @@ describe('advertisers and their families', () => {
 
   it('a resigning master (priority 0) stays visible but is not counted; it drops out after its master-down interval', () => {
     const during = resignMs + 700; // b has sent its first VI_1 advert by then
-    const families = vrrpWireFamilies({ eth0: capture(tableAt(during), during) });
+    const families = vrrpWireFamilies({ captures: [capture(tableAt(during), during)] });
     expect(samples(families, 'lvscope_keepalived_vrrp_wire_priority')).toContain(`eth0 71 2 ${A} 0`);
     expect(samples(families, 'lvscope_keepalived_vrrp_wire_priority')).toContain(`eth0 71 2 ${B} 100`);
     expect(samples(families, 'lvscope_keepalived_vrrp_wire_advertisers')).toContain('eth0 71 ipv4 1');
     // Priority 0, 1 s interval: 3 s + 256/256 s; the capture ends later than that.
     expect(masterDownSeconds(1, 0)).toBe(4);
     expect(lastMs - resignMs).toBeGreaterThan(4000);
-    const end = vrrpWireFamilies({ eth0: capture(tableAt(lastMs), lastMs) });
+    const end = vrrpWireFamilies({ captures: [capture(tableAt(lastMs), lastMs)] });
     expect(samples(end, 'lvscope_keepalived_vrrp_wire_priority')).toEqual([
       `eth0 71 2 ${B} 100`,
       `eth0 72 3 ${B} 150`,
@@ -304,7 +299,7 @@ describe('advertisers and their families', () => {
       .map(decode)
       .find((x) => x.vrid === 71 && x.source === B)!;
     twoMasters.observe('eth0', b71, resignMs - 1);
-    const families = vrrpWireFamilies({ eth0: capture(twoMasters, resignMs) });
+    const families = vrrpWireFamilies({ captures: [capture(twoMasters, resignMs)] });
     expect(samples(families, 'lvscope_keepalived_vrrp_wire_advertisers')).toContain('eth0 71 ipv4 2');
   });
 
@@ -313,14 +308,14 @@ describe('advertisers and their families', () => {
     // a's VI_3 and VI_1 came first; b's 5 VI_2 adverts before the resign found the table full.
     expect(table.current(resignMs - 1).map((e) => e.vrid)).toEqual([71, 73]);
     expect(table.dropped).toBe(5);
-    const families = vrrpWireFamilies({ eth0: capture(table, resignMs - 1) });
+    const families = vrrpWireFamilies({ captures: [capture(table, resignMs - 1)] });
     expect(samples(families, 'lvscope_keepalived_vrrp_wire_dropped_total')).toEqual(['eth0 5']);
   });
 
   it("the README's name mapping lists the listener's families as they are yielded", () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const during = resignMs + 700;
-    const rows = familyTable(vrrpWireFamilies({ eth0: capture(tableAt(during), during) }))
+    const rows = familyTable(vrrpWireFamilies({ captures: [capture(tableAt(during), during)] }))
       .split('\n')
       .filter((row) => row.startsWith('| `'));
     expect(rows).toHaveLength(8);
@@ -329,7 +324,9 @@ describe('advertisers and their families', () => {
   });
 
   it('the exposition never holds the password', async () => {
-    const text = await renderExposition(vrrpWireFamilies({ eth0: capture(tableAt(lastMs), resignMs + 700) }));
+    const text = await renderExposition(
+      vrrpWireFamilies({ captures: [capture(tableAt(lastMs), resignMs + 700)] }),
+    );
     expect(text).toMatch(
       /lvscope_keepalived_vrrp_wire_advertisers\{intf="eth0",vrid="71",address_family="ipv4"\} 1/,
     );
@@ -355,7 +352,7 @@ describe('capture process (tcpdump stand-in replaying eth0.pcap)', () => {
       const draft = emptyDraft();
       expect(await source.collect(draft)).toEqual({ up: true, parseErrors: 0 });
       // The replayed capture is old: at collection time every router has expired.
-      expect(draft.vrrpWire['keepalived_vrrp_wire:eth0']).toMatchObject({
+      expect(draft.vrrpWire[0]).toMatchObject({
         intf: 'eth0',
         capturing: true,
         advertisers: [],

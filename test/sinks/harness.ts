@@ -6,10 +6,11 @@
 import type { MetricFamily } from '../../common/metrics/family.js';
 import { createLogger, type Logger } from '../../exporter/core/log.js';
 import type { Collector } from '../../exporter/core/module.js';
-import { emptyDraft, type Snapshot } from '../../common/snapshot.js';
+import type { Snapshot } from '../../common/snapshot.js';
+import { emptyDraft, finishSnapshot } from '../../exporter/core/draft.js';
 import type { InfluxConfig } from '../../exporter/outputs/influx/options.js';
 import { createWriter, InfluxSink } from '../../exporter/outputs/influx/sink.js';
-import { DESTINATION_LABELS, SERVICE_LABELS } from '../../exporter/ipvs/labels.js';
+import { DESTINATION_LABELS, SERVICE_LABELS } from '../../common/ipvs/vocabulary.js';
 import { SinkHealthRegistry } from '../../exporter/outputs/health/health.js';
 
 export class FamilyFeed {
@@ -34,7 +35,7 @@ export class FamilyFeed {
       if (this.latest && now - this.latest.takenAtMs <= maxAgeMs) return Promise.resolve(this.latest);
       this.collections += 1;
       if (this.generate) this.families = this.generate(this.collections);
-      const snapshot: Snapshot = { ...emptyDraft(), takenAtMs: now, durationSeconds: 0, sources: [] };
+      const snapshot = finishSnapshot(emptyDraft(), now, 0, []);
       this.takenAt.push(now);
       this.bySnapshot.set(snapshot, this.families);
       this.latest = snapshot;

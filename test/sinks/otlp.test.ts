@@ -1,7 +1,12 @@
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Options, type OptionValue } from '../../exporter/core/options.js';
-import { otlpConfig, otlpOptions, type OtlpConfig, type OtlpProtocol } from '../../exporter/outputs/otlp/options.js';
+import {
+  otlpConfig,
+  otlpOptions,
+  type OtlpConfig,
+  type OtlpProtocol,
+} from '../../exporter/outputs/otlp/options.js';
 import { startOtlpSink } from '../../exporter/outputs/otlp/sink.js';
 import { SinkHealthRegistry } from '../../exporter/outputs/health/health.js';
 import { VERSION } from '../../exporter/self/version.js';

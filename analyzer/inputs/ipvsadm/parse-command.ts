@@ -1,15 +1,13 @@
-import type { Endpoint, Family } from '../../net/addr.js';
-import { AddressError, parseEndpoint, parseNetmask } from '../../net/addr.js';
-import type { ForwardMethod } from '../../kernel/dest.js';
-import type { Protocol } from '../../kernel/packet.js';
-import type { SchedulerName } from '../../kernel/schedulers/scheduler.js';
+import { type Endpoint, type Family, parseEndpoint, parseIPv4 } from '../../../common/net/ip.js';
 import {
-  SCHED_FLAG_1,
-  SCHED_FLAG_2,
-  SCHED_FLAG_3,
+  type ForwardMethod,
+  type Protocol,
   SCHEDULER_NAMES,
-} from '../../kernel/schedulers/scheduler.js';
-import type { IpvsadmCommand, ServiceSpec } from '../trace/types.js';
+  type SchedulerName,
+  type ServiceKey,
+} from '../../../common/ipvs/vocabulary.js';
+import type { DirectorCommand } from '../../kernel/config.js';
+import { SCHED_FLAG_1, SCHED_FLAG_2, SCHED_FLAG_3 } from '../../kernel/schedulers/scheduler.js';
 
 /** A bad argument: `field` names the option (or word) at fault. */
 export class FieldError extends Error {
@@ -241,7 +239,7 @@ function parseInteger(field: string, text: string, min: number, max: number): nu
   return Number(text);
 }
 
-function parseService(parsed: Parsed, ipv6Flag: boolean): ServiceSpec {
+function parseService(parsed: Parsed, ipv6Flag: boolean): ServiceKey {
   const kind = parsed.values.get('service-kind');
   const text = parsed.values.get('service') ?? '';
   if (kind === 'fwmark-service') {
@@ -257,14 +255,11 @@ function parseService(parsed: Parsed, ipv6Flag: boolean): ServiceSpec {
 }
 
 function endpoint(field: string, text: string): Endpoint & { hasPort: boolean } {
-  try {
-    return parseEndpoint(text, true);
-  } catch (e) {
-    if (!(e instanceof AddressError)) throw e;
-    // Letters beyond hex digits mean a host or service name, which ipvsadm -S prints without -n.
-    const hint = /[g-z]/i.test(text) ? ' (host and port names are not resolved: use ipvsadm -S -n)' : '';
-    throw new FieldError(field, e.message + hint);
-  }
+  const parsed = parseEndpoint(text, true);
+  if (typeof parsed !== 'string') return parsed;
+  // Letters beyond hex digits mean a host or service name, which ipvsadm -S prints without -n.
+  const hint = /[g-z]/i.test(text) ? ' (host and port names are not resolved: use ipvsadm -S -n)' : '';
+  throw new FieldError(field, parsed + hint);
 }
 
 function parseSchedFlags(text: string, scheduler: SchedulerName): number {
@@ -303,8 +298,8 @@ function forwardOf(parsed: Parsed): ForwardMethod {
 function serviceCommand(
   op: 'add-service' | 'edit-service',
   parsed: Parsed,
-  service: ServiceSpec,
-): IpvsadmCommand {
+  service: ServiceKey,
+): DirectorCommand {
   const v = parsed.values;
   const schedText = v.get('scheduler') ?? 'wlc';
   const scheduler = SCHEDULER_NAMES.find((s) => s === schedText);
@@ -320,11 +315,9 @@ function serviceCommand(
   if (mText) {
     if (family === 6) netmask = parseInteger('-M', mText, 1, 128);
     else {
-      try {
-        netmask = parseNetmask(mText);
-      } catch {
-        throw new FieldError('-M', `illegal virtual server persistent mask "${mText}"`);
-      }
+      const mask = parseIPv4(mText);
+      if (mask === undefined) throw new FieldError('-M', `illegal virtual server persistent mask "${mText}"`);
+      netmask = mask;
     }
   }
   if (v.has('pe')) {
@@ -348,8 +341,8 @@ function serviceCommand(
 function serverCommand(
   op: 'add-server' | 'edit-server',
   parsed: Parsed,
-  service: ServiceSpec,
-): IpvsadmCommand {
+  service: ServiceKey,
+): DirectorCommand {
   const v = parsed.values;
   const forward = forwardOf(parsed);
   const server = serverEndpoint(parsed, service, forward !== 'masq');
@@ -376,7 +369,7 @@ function serverCommand(
  * The -r endpoint: without a port it gets the service's; for DR and TUN (`forcePort`) ipvsadm
  * always sends the service's port, since those methods cannot translate ports.
  */
-function serverEndpoint(parsed: Parsed, service: ServiceSpec, forcePort: boolean): Endpoint {
+function serverEndpoint(parsed: Parsed, service: ServiceKey, forcePort: boolean): Endpoint {
   const ep = endpoint('-r', parsed.values.get('real-server') ?? '');
   const servicePort = service.kind === 'addr' ? service.port : 0;
   const port = ep.hasPort && !(forcePort && service.kind === 'addr') ? ep.port : servicePort;
@@ -384,7 +377,7 @@ function serverEndpoint(parsed: Parsed, service: ServiceSpec, forcePort: boolean
 }
 
 /** Parses the arguments of one ipvsadm invocation (without the program name). */
-export function parseIpvsadm(args: readonly string[]): IpvsadmCommand {
+export function parseIpvsadm(args: readonly string[]): DirectorCommand {
   const parsed = scan(args);
   const command = parsed.command;
   if (command === null)

@@ -1,5 +1,4 @@
-import type { Endpoint } from '../../net/addr.js';
-import { AddressError, parseEndpoint } from '../../net/addr.js';
+import { type Endpoint, parseEndpoint } from '../../../common/net/ip.js';
 import { FieldError, parseIpvsadm } from '../ipvsadm/parse-command.js';
 import { parseSysctl } from './sysctl.js';
 import { tokenize } from '../ipvsadm/tokenize.js';
@@ -16,15 +15,12 @@ function endpointField(field: string, text: string | undefined): Endpoint {
   if (text === undefined) throw new FieldError(field, 'missing (expected ip:port or [ipv6]:port)');
   const cached = endpointCache.get(text);
   if (cached) return cached;
-  try {
-    const ep = parseEndpoint(text);
-    if (endpointCache.size >= ENDPOINT_CACHE_LIMIT) endpointCache.clear();
-    endpointCache.set(text, ep);
-    return ep;
-  } catch (e) {
-    if (e instanceof AddressError) throw new FieldError(field, e.message);
-    throw e;
-  }
+  const parsed = parseEndpoint(text);
+  if (typeof parsed === 'string') throw new FieldError(field, parsed);
+  const ep = { addr: parsed.addr, port: parsed.port };
+  if (endpointCache.size >= ENDPOINT_CACHE_LIMIT) endpointCache.clear();
+  endpointCache.set(text, ep);
+  return ep;
 }
 
 function parseEvent(words: readonly string[]): TraceEvent {

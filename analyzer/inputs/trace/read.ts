@@ -3,13 +3,14 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { FieldError } from '../ipvsadm/parse-command.js';
 import { parseTraceLine } from './parse.js';
-import type { TraceError, TraceLine } from './types.js';
+import type { ParseIssue } from '../../../common/parse/issue.js';
+import type { TraceLine } from './types.js';
 
 /** Far above any trace line (an ipvsadm command with every option is a few hundred characters). */
 const MAX_LINE_CHARS = 1 << 16;
 
 export type TraceRecord =
-  { readonly ok: true; readonly line: TraceLine } | { readonly ok: false; readonly error: TraceError };
+  { readonly ok: true; readonly line: TraceLine } | { readonly ok: false; readonly error: ParseIssue };
 
 /**
  * Reads a trace in chunks (memory stays bounded however long the file is) and yields, per chunk,

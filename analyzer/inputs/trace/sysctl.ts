@@ -1,5 +1,5 @@
 import { FieldError } from '../ipvsadm/parse-command.js';
-import type { ModelledSysctl, SysctlSetting } from './types.js';
+import type { ModelledSysctl, SysctlSetting } from '../../kernel/config.js';
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;

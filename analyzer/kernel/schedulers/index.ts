@@ -7,15 +7,15 @@ import { MaglevHashing } from './mh.js';
 import { NeverQueue } from './nq.js';
 import { WeightedOverflow } from './ovf.js';
 import { RoundRobin } from './rr.js';
-import type { Scheduler, SchedulerName, SchedulerSettings, ServiceView } from './scheduler.js';
+import type { SchedulerName } from '../../../common/ipvs/vocabulary.js';
+import type { Scheduler, SchedulerSettings, ServiceView } from './scheduler.js';
 import { ShortestExpectedDelay } from './sed.js';
 import { SourceHashing } from './sh.js';
 import { WeightedTwoChoices } from './twos.js';
 import { WeightedLeastConnection } from './wlc.js';
 import { WeightedRoundRobin } from './wrr.js';
 
-export { SCHEDULER_NAMES } from './scheduler.js';
-export type { Scheduler, SchedulerName, SchedulerSettings, ServiceView } from './scheduler.js';
+export type { Scheduler, SchedulerSettings, ServiceView } from './scheduler.js';
 
 /** Binds a scheduler to a service (the kernel's init_service), seeing the dests it has now. */
 export function createScheduler(

@@ -2,23 +2,7 @@ import type { Dest } from '../dest.js';
 import type { Packet } from '../packet.js';
 import type { HashVariant } from './hash.js';
 
-export const SCHEDULER_NAMES = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'sed',
-  'nq',
-  'fo',
-  'ovf',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'mh',
-  'twos',
-] as const;
-export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+import type { SchedulerName } from '../../../common/ipvs/vocabulary.js';
 
 /** Service flag bits the schedulers interpret (ipvsadm -b): sh-/mh-fallback and sh-/mh-port. */
 export const SCHED_FLAG_1 = 1;

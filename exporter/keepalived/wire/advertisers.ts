@@ -5,21 +5,8 @@
  * would notice. The table holds at most `capacity` entries: adverts from new routers beyond it
  * are counted as dropped, never stored, so forged floods cannot grow memory.
  */
+import type { Advertiser } from '../../../common/vrrp/model.js';
 import type { VrrpAdvert } from '../../../common/vrrp/parse-vrrp.js';
-
-export interface Advertiser {
-  readonly intf: string;
-  readonly vrid: number;
-  readonly version: 2 | 3;
-  readonly addressFamily: 'ipv4' | 'ipv6';
-  readonly source: string;
-  readonly priority: number;
-  readonly advertIntervalSeconds: number;
-  readonly addressCount: number;
-  /** Capture time of the last advert, epoch ms. */
-  readonly lastSeenMs: number;
-  readonly packets: number;
-}
 
 export const DEFAULT_CAPACITY = 1024;
 

@@ -1,6 +1,6 @@
 import type { MetricFamily } from '../../../common/metrics/family.js';
 import { type FamilySpec, FamilySamples } from '../../core/family-builder.js';
-import type { VrrpWireSnapshot } from '../../../common/vrrp/model.js';
+import type { VrrpWireSnapshot } from '../../../common/snapshot.js';
 
 const ADVERTISER = ['intf', 'vrid', 'version', 'source_address'];
 
@@ -99,12 +99,9 @@ const W = {
 };
 
 /** The passive listener's families: per interface, per (interface, VRID) and per advertiser. */
-export function vrrpWireFamilies(slot: Partial<VrrpWireSnapshot>): MetricFamily[] {
+export function vrrpWireFamilies(slot: VrrpWireSnapshot): MetricFamily[] {
   const f = new FamilySamples();
-  const captures = Object.values(slot)
-    .filter((c) => c !== undefined)
-    .sort((a, b) => a.intf.localeCompare(b.intf));
-  for (const c of captures) {
+  for (const c of slot.captures) {
     f.add(W.up, [c.intf], c.capturing ? 1 : 0);
     f.add(W.dropped, [c.intf], c.dropped);
     const counts = new Map<string, { labels: string[]; routers: number }>();

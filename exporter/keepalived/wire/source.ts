@@ -1,5 +1,5 @@
 import { formatIssue } from '../../../common/parse/issue.js';
-import type { SnapshotDraft } from '../../../common/snapshot.js';
+import type { SnapshotDraft } from '../../core/draft.js';
 import type { Source, SourceOutcome } from '../../core/source.js';
 import type { VrrpCapture } from './capture.js';
 
@@ -17,7 +17,7 @@ export class VrrpWireSource implements Source {
 
   collect(draft: SnapshotDraft): Promise<SourceOutcome> {
     const { capture, invalid, firstInvalid } = this.capture.take(Date.now());
-    draft.vrrpWire[this.name] = capture;
+    draft.vrrpWire.push(capture);
     const first = firstInvalid && formatIssue(firstInvalid);
     if (!capture.capturing)
       return Promise.resolve({

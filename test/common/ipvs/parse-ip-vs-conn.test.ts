@@ -7,6 +7,7 @@ import { ConnTableSummarizer, type ConnParsed } from '../../../common/ipvs/parse
 import { parseIpvsadmPersistentConns } from '../../../common/ipvs/parse-ipvsadm.js';
 import { TopK } from '../../../common/ipvs/top-k.js';
 import { IPVSADM_FIXTURES, T1 } from '../../exporter/helpers.js';
+import { ip, keyText } from './keys.js';
 
 const text = readFileSync(join(T1, 'net/ip_vs_conn'), 'latin1');
 
@@ -52,11 +53,12 @@ describe('/proc/net/ip_vs_conn of the 6.1 capture', () => {
   it('attributes connections to service and real server, IPv6 included', () => {
     const row = (address: string, port: number, remote: string, state: string) =>
       value.byState.find(
-        (r) =>
-          r.target.address === address &&
-          r.target.port === port &&
-          r.target.remoteAddress === remote &&
-          r.state === state,
+        ({ target: { service, remote: real }, state: rowState }) =>
+          service.kind === 'addr' &&
+          service.addr.text === address &&
+          service.port === port &&
+          real.text === remote &&
+          rowState === state,
       )?.count;
     expect(row('192.0.2.50', 80, '198.18.1.77', 'SYN_RECV')).toBe(3); // dead real server
     expect(row('192.0.2.51', 81, '198.18.1.2', 'CLOSE')).toBe(3); // RST from a closed port
@@ -66,11 +68,8 @@ describe('/proc/net/ip_vs_conn of the 6.1 capture', () => {
   it('turns FWM templates (protocol IP) into the mark of their service', () => {
     expect(value.templates).toContainEqual({
       target: {
-        proto: 'FWM',
-        address: '',
-        port: 0,
-        mark: '00000001',
-        remoteAddress: '198.18.4.2',
+        service: { kind: 'fwmark', mark: 1, family: 4 },
+        remote: ip('198.18.4.2'),
         remotePort: 0,
       },
       count: 1,
@@ -84,19 +83,14 @@ describe('/proc/net/ip_vs_conn of the 6.1 capture', () => {
     const fromIpvsadm = listing.services
       .flatMap((s) =>
         s.destinations.map(
-          (d) =>
-            [
-              `${s.proto} ${s.address} ${s.port} ${s.mark} ${d.address} ${d.port}`,
-              d.values.persistentConns,
-            ] as const,
+          (d) => [`${keyText(s)} ${d.addr.text} ${d.port}`, d.values.persistentConns] as const,
         ),
       )
       .filter(([, count]) => count > 0)
       .sort();
     const fromConn = value.templates
       .map(
-        ({ target: t, count }) =>
-          [`${t.proto} ${t.address} ${t.port} ${t.mark} ${t.remoteAddress} ${t.remotePort}`, count] as const,
+        ({ target: t, count }) => [`${keyText(t.service)} ${t.remote.text} ${t.remotePort}`, count] as const,
       )
       .sort();
     expect(fromConn).toEqual(fromIpvsadm);
@@ -104,9 +98,9 @@ describe('/proc/net/ip_vs_conn of the 6.1 capture', () => {
 
   it('reports the busiest clients, exactly while they fit the tracker', () => {
     expect(value.topClients).toEqual([
-      { address: '203.0.113.10', count: 224, overcount: 0 },
-      { address: '203.0.113.11', count: 13, overcount: 0 },
-      { address: '203.0.113.12', count: 13, overcount: 0 },
+      { addr: ip('203.0.113.10'), count: 224, overcount: 0 },
+      { addr: ip('203.0.113.11'), count: 13, overcount: 0 },
+      { addr: ip('203.0.113.12'), count: 13, overcount: 0 },
     ]);
   });
 
@@ -140,6 +134,37 @@ describe('bad ip_vs_conn input', () => {
     const flood = summarize(garbage);
     expect(flood.issueCount).toBe(1000);
     expect(flood.issues).toHaveLength(20);
+  });
+
+  it('counts entries of an unknown protocol in the issues, once per protocol, and keeps the rest', () => {
+    const v6 = (group: string) => `2001:0db8:${group}:0000:0000:0000:0000:0010`;
+    const input = [
+      'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData',
+      'TCP CB00710A A223 C0000266 0050 C6120102 0050 ESTABLISHED     81',
+      'DCCP CB00710A A224 C0000266 0050 C6120102 0050 ESTABLISHED    81',
+      'DCCP CB00710B A225 C0000267 0050 C6120202 0050 ESTABLISHED    81',
+      `DCCP ${v6('000c')} A226 ${v6('000f')} 0050 ${v6('0002')} 0050 ESTABLISHED 81`,
+      'ESP CB00710A A227 C0000266 0050 C6120102 0050 ESTABLISHED     81',
+      '',
+    ].join('\n');
+    const { value, issues, issueCount } = summarize(input);
+    expect([...issues].sort((a, b) => a.message.localeCompare(b.message))).toEqual([
+      { line: 0, field: 'Pro', message: 'entries of unknown protocol "DCCP"' },
+      { line: 0, field: 'Pro', message: 'entries of unknown protocol "ESP"' },
+    ]);
+    expect(issueCount).toBe(2);
+    expect(value.byState).toEqual([
+      {
+        target: {
+          service: { kind: 'addr', proto: 'tcp', addr: ip('192.0.2.102'), port: 80 },
+          remote: ip('198.18.1.2'),
+          remotePort: 80,
+        },
+        state: 'ESTABLISHED',
+        count: 1,
+      },
+    ]);
+    expect(value.templates).toEqual([]);
   });
 
   it('reads CRLF line ends and a last line without a newline', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { serviceLabels } from '../../../common/ipvs/vocabulary.js';
 import { vrrpView } from '../../../common/keepalived/merge.js';
 import type { KeepalivedDaemon, VrrpInstance } from '../../../common/keepalived/model.js';
 import { parseCheckData } from '../../../common/keepalived/parse-check-data.js';
@@ -272,7 +273,7 @@ describe('text dumps', () => {
       field: 'Advertisements Sent',
       message: 'not a counter',
     });
-    expect([...stats.value.keys()]).toEqual(['VI_2']);
+    expect(stats.value.map((s) => s.iname)).toEqual(['VI_2']);
   });
 });
 
@@ -282,29 +283,26 @@ describe('keepalived_check.data (2.2.7 on a real IPVS kernel)', () => {
     expect(issues).toEqual([]);
     expect(
       value.map((vs) => [
-        vs.proto,
-        vs.address,
-        vs.port,
-        vs.mark,
+        ...(vs.service ? serviceLabels(vs.service) : []),
         vs.scheduler,
         vs.quorum,
         vs.quorumUp,
         vs.alive,
       ]),
     ).toEqual([
-      ['TCP', '192.0.2.10', 80, '', 'wrr', 2, true, true],
-      ['FWM', '', 0, '00000007', 'sh', 1, false, true],
-      ['TCP', '192.0.2.10', 443, '', 'rr', 1, true, true],
+      ['TCP', '192.0.2.10', '80', '', 'wrr', 2, true, true],
+      ['FWM', '', '0', '00000007', 'sh', 1, false, true],
+      ['TCP', '192.0.2.10', '443', '', 'rr', 1, true, true],
     ]);
     expect(
-      value[0]?.realServers.map((rs) => [rs.address, rs.port, rs.weight, rs.effectiveWeight, rs.alive]),
+      value[0]?.realServers.map((rs) => [rs.addr.text, rs.port, rs.weight, rs.effectiveWeight, rs.alive]),
     ).toEqual([
       ['198.18.1.2', 80, 3, 3, true],
       ['198.18.2.2', 80, 2, 2, true],
       ['198.18.1.77', 80, 1, 1, false],
     ]);
     expect(value[1]?.realServers[0]).toMatchObject({
-      address: '198.18.2.77',
+      addr: { text: '198.18.2.77' },
       alive: false,
       inhibitOnFailure: true,
       failedCheckers: 1,
