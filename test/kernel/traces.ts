@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SCHEDULER_NAMES } from '../../analyzer/kernel/schedulers/scheduler.js';
+import { SCHEDULER_NAMES } from '../../common/ipvs/vocabulary.js';
 
 const run = promisify(execFile);
 
