@@ -16,6 +16,7 @@ import type { OptionSpec, OptionValue, Options } from './core/options.js';
 import type { Snapshot } from '../common/snapshot.js';
 import { modules } from './modules.js';
 import { writeExposition } from './outputs/prometheus/render.js';
+import { COLLECTOR_TIMEOUT, LOG_LEVEL } from './self/module.js';
 import { VERSION } from './self/version.js';
 
 function allSpecs(): OptionSpec[] {
@@ -108,12 +109,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`lvs-exporter: ${(error as Error).message}\n`);
     return 2;
   }
-  const log = createLogger(options.string('log.level') as LogLevel);
+  const log = createLogger(options.get(LOG_LEVEL) as LogLevel);
   let collector: SingleFlightCollector;
   try {
     const sources = modules.flatMap((module) => module.sources?.(options) ?? []);
     collector = new SingleFlightCollector(sources, {
-      timeoutMs: options.number('collector.timeout') * 1000,
+      timeoutMs: options.get(COLLECTOR_TIMEOUT) * 1000,
       log,
     });
   } catch (error) {

@@ -62,7 +62,6 @@ export function resolveOptions(
   configValues: ReadonlyMap<string, OptionValue> = new Map(),
   env: NodeJS.ProcessEnv = process.env,
 ): Options {
-  const byName = new Map(specs.map((spec) => [spec.name, spec]));
   const values = new Map<string, OptionValue>();
   for (const spec of specs) {
     const key = new Option(`--${spec.name}`).attributeName();
@@ -73,5 +72,5 @@ export function resolveOptions(
     const value = fromFlag ?? configValues.get(spec.name) ?? fromEnv;
     if (value !== undefined) values.set(spec.name, value);
   }
-  return new Options(byName, values);
+  return new Options(values);
 }

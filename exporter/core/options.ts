@@ -1,7 +1,9 @@
 /**
- * Every exporter setting is declared once as an OptionSpec. The same list produces the command
- * line flags (node_exporter style: --collector.ipvs.conn / --no-collector.ipvs.conn), the YAML
- * config file schema and the typed accessors the modules read, so the three can never disagree.
+ * Every exporter setting is declared once as an OptionSpec constant. The same list produces the
+ * command line flags (node_exporter style: --collector.ipvs.conn / --no-collector.ipvs.conn) and
+ * the YAML config file schema, and the constant itself is the typed handle a module reads its
+ * value through (`options.get(IPVS_CONN)`), so a reader can follow a flag to its use and a
+ * misspelt or mistyped read does not compile.
  */
 export type OptionKind = 'string' | 'number' | 'boolean' | 'list';
 
@@ -34,28 +36,10 @@ export function option<K extends OptionKind>(spec: OptionSpec<K>): OptionSpec<K>
 
 /** Resolved settings: flag > config file > environment > default. */
 export class Options {
-  constructor(
-    private readonly specs: ReadonlyMap<string, OptionSpec>,
-    private readonly values: ReadonlyMap<string, OptionValue>,
-  ) {}
+  /** Values set by a flag, the config file or the environment, by option name. */
+  constructor(private readonly values: ReadonlyMap<string, OptionValue>) {}
 
-  string(name: string): string {
-    return this.get(name, 'string');
-  }
-  number(name: string): number {
-    return this.get(name, 'number');
-  }
-  boolean(name: string): boolean {
-    return this.get(name, 'boolean');
-  }
-  list(name: string): readonly string[] {
-    return this.get(name, 'list');
-  }
-
-  private get<K extends OptionKind>(name: string, kind: K): KindValue[K] {
-    const spec = this.specs.get(name);
-    if (!spec) throw new Error(`unknown option "${name}"`);
-    if (spec.kind !== kind) throw new Error(`option "${name}" is a ${spec.kind}, read as ${kind}`);
-    return (this.values.get(name) ?? spec.default) as KindValue[K];
+  get<K extends OptionKind>(spec: OptionSpec<K>): KindValue[K] {
+    return (this.values.get(spec.name) as KindValue[K] | undefined) ?? spec.default;
   }
 }

@@ -2,6 +2,7 @@
 import type { MetricFamily } from '../../common/metrics/family.js';
 import type { ExporterModule } from '../core/module.js';
 import { type Options, option } from '../core/options.js';
+import { PROCFS } from '../core/paths.js';
 import type { Source } from '../core/source.js';
 import { ipvsFamilies } from './families.js';
 import { ipvsadmSources } from './ipvsadm-source.js';
@@ -13,90 +14,109 @@ import {
 } from './node-compat.js';
 import { ipVsConnSource, ipVsSource, ipVsStatsPerCpuSource, ipVsStatsSource } from './proc-sources.js';
 
+const COLLECTOR_IPVS = option({
+  name: 'collector.ipvs',
+  kind: 'boolean',
+  default: true,
+  description: 'collect IPVS state',
+});
+
+const COLLECTOR_IPVS_BACKEND_LABELS = option({
+  name: 'collector.ipvs.backend-labels',
+  kind: 'list',
+  default: [...NODE_BACKEND_LABELS],
+  description: 'labels of the node_ipvs_backend_* families, comma separated (as node_exporter)',
+});
+
+const COLLECTOR_IPVS_NODE_COMPAT = option({
+  name: 'collector.ipvs.node-compat',
+  kind: 'boolean',
+  default: true,
+  description: "emit node_exporter's node_ipvs_* families",
+});
+
+const COLLECTOR_IPVS_NATIVE = option({
+  name: 'collector.ipvs.native',
+  kind: 'boolean',
+  default: true,
+  description: "emit lvscope's ipvs_* families",
+});
+
+const COLLECTOR_IPVS_HZ = option({
+  name: 'collector.ipvs.hz',
+  kind: 'number',
+  default: 250,
+  description:
+    'kernel CONFIG_HZ, to turn /proc persistence timeouts (ticks) into seconds when ipvsadm is off',
+});
+
+const COLLECTOR_IPVS_CONN = option({
+  name: 'collector.ipvs.conn',
+  kind: 'boolean',
+  default: false,
+  description: 'summarise /proc/net/ip_vs_conn (costly on big directors)',
+});
+
+const COLLECTOR_IPVS_CONN_TOP_CLIENTS = option({
+  name: 'collector.ipvs.conn.top-clients',
+  kind: 'number',
+  default: 0,
+  description: 'report the N clients with most connection entries (0 = off)',
+});
+
+const COLLECTOR_IPVS_IPVSADM = option({
+  name: 'collector.ipvs.ipvsadm',
+  kind: 'boolean',
+  default: true,
+  description: 'read per-service stats, rates, thresholds and persistent connections from ipvsadm',
+});
+
+const IPVSADM_PATH = option({
+  name: 'ipvsadm.path',
+  kind: 'string',
+  default: 'ipvsadm',
+  description: 'ipvsadm binary (PATH lookup unless absolute)',
+});
+
+const IPVSADM_TIMEOUT = option({
+  name: 'ipvsadm.timeout',
+  kind: 'number',
+  default: 5,
+  description: 'seconds to wait for each ipvsadm call',
+});
+
 export const ipvsModule: ExporterModule = {
   name: 'ipvs',
   options: [
-    option({
-      name: 'path.procfs',
-      kind: 'string',
-      default: '/proc',
-      description: 'procfs mountpoint (as node_exporter)',
-    }),
-    option({ name: 'collector.ipvs', kind: 'boolean', default: true, description: 'collect IPVS state' }),
-    option({
-      name: 'collector.ipvs.backend-labels',
-      kind: 'list',
-      default: [...NODE_BACKEND_LABELS],
-      description: 'labels of the node_ipvs_backend_* families, comma separated (as node_exporter)',
-    }),
-    option({
-      name: 'collector.ipvs.node-compat',
-      kind: 'boolean',
-      default: true,
-      description: "emit node_exporter's node_ipvs_* families",
-    }),
-    option({
-      name: 'collector.ipvs.native',
-      kind: 'boolean',
-      default: true,
-      description: "emit lvscope's ipvs_* families",
-    }),
-    option({
-      name: 'collector.ipvs.hz',
-      kind: 'number',
-      default: 250,
-      description:
-        'kernel CONFIG_HZ, to turn /proc persistence timeouts (ticks) into seconds when ipvsadm is off',
-    }),
-    option({
-      name: 'collector.ipvs.conn',
-      kind: 'boolean',
-      default: false,
-      description: 'summarise /proc/net/ip_vs_conn (costly on big directors)',
-    }),
-    option({
-      name: 'collector.ipvs.conn.top-clients',
-      kind: 'number',
-      default: 0,
-      description: 'report the N clients with most connection entries (0 = off)',
-    }),
-    option({
-      name: 'collector.ipvs.ipvsadm',
-      kind: 'boolean',
-      default: true,
-      description: 'read per-service stats, rates, thresholds and persistent connections from ipvsadm',
-    }),
-    option({
-      name: 'ipvsadm.path',
-      kind: 'string',
-      default: 'ipvsadm',
-      description: 'ipvsadm binary (PATH lookup unless absolute)',
-    }),
-    option({
-      name: 'ipvsadm.timeout',
-      kind: 'number',
-      default: 5,
-      description: 'seconds to wait for each ipvsadm call',
-    }),
+    COLLECTOR_IPVS,
+    COLLECTOR_IPVS_BACKEND_LABELS,
+    COLLECTOR_IPVS_NODE_COMPAT,
+    COLLECTOR_IPVS_NATIVE,
+    COLLECTOR_IPVS_HZ,
+    COLLECTOR_IPVS_CONN,
+    COLLECTOR_IPVS_CONN_TOP_CLIENTS,
+    COLLECTOR_IPVS_IPVSADM,
+    IPVSADM_PATH,
+    IPVSADM_TIMEOUT,
   ],
 
   sources(options: Options): Source[] {
-    if (!options.boolean('collector.ipvs')) return [];
-    parseBackendLabels(options.list('collector.ipvs.backend-labels'));
-    const hz = options.number('collector.ipvs.hz');
+    if (!options.get(COLLECTOR_IPVS)) return [];
+    parseBackendLabels(options.get(COLLECTOR_IPVS_BACKEND_LABELS));
+    const hz = options.get(COLLECTOR_IPVS_HZ);
     if (!(hz > 0)) throw new Error(`--collector.ipvs.hz must be positive, got ${hz}`);
-    const topClients = options.number('collector.ipvs.conn.top-clients');
+    const topClients = options.get(COLLECTOR_IPVS_CONN_TOP_CLIENTS);
     if (!Number.isInteger(topClients) || topClients < 0) {
       throw new Error(`--collector.ipvs.conn.top-clients must be a whole number >= 0, got ${topClients}`);
     }
-    const procfs = options.string('path.procfs');
+    const procfs = options.get(PROCFS);
     const sources = [ipVsSource(procfs, { hz }), ipVsStatsSource(procfs), ipVsStatsPerCpuSource(procfs)];
-    if (options.boolean('collector.ipvs.conn')) sources.push(ipVsConnSource(procfs, { topClients }));
-    if (options.boolean('collector.ipvs.ipvsadm')) {
+    if (options.get(COLLECTOR_IPVS_CONN)) sources.push(ipVsConnSource(procfs, { topClients }));
+    if (options.get(COLLECTOR_IPVS_IPVSADM)) {
       sources.push(
         ...ipvsadmSources({
-          path: options.string('ipvsadm.path'),
-          timeoutMs: options.number('ipvsadm.timeout') * 1000,
+          path: options.get(IPVSADM_PATH),
+          timeoutMs: options.get(IPVSADM_TIMEOUT) * 1000,
         }),
       );
     }
@@ -104,18 +124,18 @@ export const ipvsModule: ExporterModule = {
   },
 
   families(snapshot, options): MetricFamily[] {
-    if (!options.boolean('collector.ipvs')) return [];
+    if (!options.get(COLLECTOR_IPVS)) return [];
     const { ipvs } = snapshot;
     const families: MetricFamily[] = [];
     // Like node_exporter, no node_ipvs_* at all unless ip_vs_stats was readable.
-    if (options.boolean('collector.ipvs.node-compat') && ipvs.stats) {
+    if (options.get(COLLECTOR_IPVS_NODE_COMPAT) && ipvs.stats) {
       families.push(...nodeTotalsFamilies(ipvs.stats));
       if (ipvs.table) {
-        const labels = parseBackendLabels(options.list('collector.ipvs.backend-labels'));
+        const labels = parseBackendLabels(options.get(COLLECTOR_IPVS_BACKEND_LABELS));
         families.push(...nodeBackendFamilies(ipvs.table, labels));
       }
     }
-    if (options.boolean('collector.ipvs.native')) {
+    if (options.get(COLLECTOR_IPVS_NATIVE)) {
       families.push(...ipvsFamilies(ipvs));
     }
     return families;

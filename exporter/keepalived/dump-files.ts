@@ -93,6 +93,8 @@ export interface SignalledDaemon {
   /** keepalived's TMPDIR; "" = its environment's TMPDIR, else /tmp. */
   readonly dumpDir: string;
   readonly signals: DumpSignals;
+  /** The procfs root (--path.procfs) its /proc/PID files are read under. */
+  readonly procfs: string;
 }
 
 /** A request already sent recently is shared: several sources of one collection signal once. */
@@ -121,8 +123,8 @@ export class DumpRequester {
     const signal = this.daemon.signals[kind];
     if (signal === undefined)
       throw new Error('this keepalived was built without JSON support (no JSON signal)');
-    const pid = await keepalivedPid(this.daemon.pidFile);
-    const where = await dumpDirectory(pid, this.daemon.dumpDir);
+    const pid = await keepalivedPid(this.daemon.pidFile, this.daemon.procfs);
+    const where = await dumpDirectory(path.join(this.daemon.procfs, String(pid)), this.daemon.dumpDir);
     const sentAtMs = Date.now();
     sendSignal(pid, signal);
     return { sentAtMs, ...where, pid };
@@ -138,19 +140,20 @@ export interface SentDump {
   readonly pid: number;
 }
 
-async function dumpDirectory(pid: number, configured: string): Promise<{ dir: string; root: string }> {
+/** `proc` is the daemon's /proc/PID folder. */
+async function dumpDirectory(proc: string, configured: string): Promise<{ dir: string; root: string }> {
   let dir = configured;
   if (dir === '') {
     dir = '/tmp';
     try {
-      const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
+      const environ = await readFile(path.join(proc, 'environ'), 'utf8');
       const tmp = environ.split('\0').find((entry) => entry.startsWith('TMPDIR='));
       if (tmp && tmp.length > 'TMPDIR='.length) dir = tmp.slice('TMPDIR='.length);
     } catch {
       // Not root / other user: keepalived's environment is private; /tmp is its default.
     }
   }
-  const root = `/proc/${pid}/root`;
+  const root = path.join(proc, 'root');
   try {
     await stat(path.join(root, dir));
     return { dir, root };

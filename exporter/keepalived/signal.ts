@@ -42,7 +42,7 @@ export function lookupSignals(binary: string, timeoutMs = 2000): DumpSignals {
  * Reads keepalived's parent PID from its pid file and checks that the process is keepalived, so
  * a stale pid file never makes us signal an unrelated process that reused the PID.
  */
-export async function keepalivedPid(pidFile: string, procRoot = '/proc'): Promise<number> {
+export async function keepalivedPid(pidFile: string, procRoot: string): Promise<number> {
   let text: string;
   try {
     text = await readFile(pidFile, 'utf8');

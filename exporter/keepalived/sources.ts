@@ -307,7 +307,12 @@ export function daemonSources(
   const id = (kind: string) => `keepalived_${kind}:${daemon.name}`;
   if (daemon.pidFile !== '') {
     const signals = config.signals();
-    const requester = new DumpRequester({ pidFile: daemon.pidFile, dumpDir: daemon.dumpDir, signals });
+    const requester = new DumpRequester({
+      pidFile: daemon.pidFile,
+      dumpDir: daemon.dumpDir,
+      signals,
+      procfs: config.procfs,
+    });
     const access = signalledAccess(requester, timeout);
     const file = (given: string, fallback: string) => given || fallback;
     const json = daemon.dumpFormat === 'json' || (daemon.dumpFormat === 'auto' && signals.JSON !== undefined);

@@ -7,6 +7,7 @@ import type { MetricFamily, Sample } from '../../common/metrics/family.js';
 import { family } from '../core/family-builder.js';
 import type { ExporterModule } from '../core/module.js';
 import { option } from '../core/options.js';
+import { PROCFS } from '../core/paths.js';
 import type { Snapshot } from '../../common/snapshot.js';
 import { VERSION } from './version.js';
 
@@ -31,23 +32,24 @@ class ParseErrorTotals {
 
 const parseErrorTotals = new ParseErrorTotals();
 
+export const LOG_LEVEL = option({
+  name: 'log.level',
+  kind: 'string',
+  default: 'info',
+  choices: ['debug', 'info', 'warn', 'error'],
+  description: 'least severe log level written to stderr',
+});
+
+export const COLLECTOR_TIMEOUT = option({
+  name: 'collector.timeout',
+  kind: 'number',
+  default: 10,
+  description: 'seconds one collection may take; sources still running then are reported down',
+});
+
 export const selfModule: ExporterModule = {
   name: 'self',
-  options: [
-    option({
-      name: 'log.level',
-      kind: 'string',
-      default: 'info',
-      choices: ['debug', 'info', 'warn', 'error'],
-      description: 'least severe log level written to stderr',
-    }),
-    option({
-      name: 'collector.timeout',
-      kind: 'number',
-      default: 10,
-      description: 'seconds one collection may take; sources still running then are reported down',
-    }),
-  ],
+  options: [PROCFS, LOG_LEVEL, COLLECTOR_TIMEOUT],
 
   families(snapshot): MetricFamily[] {
     const bySource = (value: (report: Snapshot['sources'][number]) => number): Sample[] =>

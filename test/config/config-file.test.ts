@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, test } from 'vitest';
 import { addOptionFlags, resolveOptions } from '../../exporter/core/cli.js';
 import { ConfigFileError, loadConfigFile, parseConfig } from '../../exporter/core/config-file.js';
-import { option } from '../../exporter/core/options.js';
+import { type OptionValue, type Options, option } from '../../exporter/core/options.js';
 import { influxOptions } from '../../exporter/outputs/influx/options.js';
 import { otlpOptions } from '../../exporter/outputs/otlp/options.js';
 import { tempDir } from '../support/process.js';
@@ -15,6 +15,13 @@ const specs = [
   option({ name: 'collector.ipvs', kind: 'boolean', description: 'IPVS collector', default: true }),
   option({ name: 'collector.ipvs.backend-labels', kind: 'list', description: 'labels', default: ['proto'] }),
 ];
+
+/** The resolved value of the option this test names by its flag. */
+function valueOf(options: Options, name: string): OptionValue {
+  const spec = specs.find((s) => s.name === name);
+  if (!spec) throw new Error(`no option ${name}`);
+  return options.get(spec);
+}
 
 const dir = tempDir('config');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -138,11 +145,11 @@ describe('precedence: flag > config file > environment > default', () => {
       'otlp.service-name: from-file\notlp.interval: 2000\ncollector.ipvs: true\ninflux.url: http://file:8086\n',
       env,
     );
-    expect(options.string('otlp.service-name')).toBe('from-flag');
-    expect(options.boolean('collector.ipvs')).toBe(false);
-    expect(options.number('otlp.interval')).toBe(2000);
-    expect(options.string('otlp.protocol')).toBe('grpc');
-    expect(options.string('influx.url')).toBe('http://file:8086');
-    expect(options.number('influx.interval')).toBe(15_000);
+    expect(valueOf(options, 'otlp.service-name')).toBe('from-flag');
+    expect(valueOf(options, 'collector.ipvs')).toBe(false);
+    expect(valueOf(options, 'otlp.interval')).toBe(2000);
+    expect(valueOf(options, 'otlp.protocol')).toBe('grpc');
+    expect(valueOf(options, 'influx.url')).toBe('http://file:8086');
+    expect(valueOf(options, 'influx.interval')).toBe(15_000);
   });
 });

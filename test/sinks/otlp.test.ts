@@ -1,12 +1,7 @@
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Options, type OptionValue } from '../../exporter/core/options.js';
-import {
-  otlpConfig,
-  otlpOptions,
-  type OtlpConfig,
-  type OtlpProtocol,
-} from '../../exporter/outputs/otlp/options.js';
+import { otlpConfig, type OtlpConfig, type OtlpProtocol } from '../../exporter/outputs/otlp/options.js';
 import { startOtlpSink } from '../../exporter/outputs/otlp/sink.js';
 import { SinkHealthRegistry } from '../../exporter/outputs/health/health.js';
 import { VERSION } from '../../exporter/self/version.js';
@@ -243,8 +238,7 @@ describe.skipIf(!protosInstalled)('OTLP sink against an in-test receiver', () =>
 });
 
 describe('otlp options', () => {
-  const options = (values: Record<string, OptionValue>) =>
-    new Options(new Map(otlpOptions.map((spec) => [spec.name, spec])), new Map(Object.entries(values)));
+  const options = (values: Record<string, OptionValue>) => new Options(new Map(Object.entries(values)));
 
   test('no endpoint: the sink stays off', () => {
     expect(otlpConfig(options({}))).toBeUndefined();

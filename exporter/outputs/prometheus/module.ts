@@ -45,26 +45,27 @@ function send(
   res.end(headOnly ? undefined : body);
 }
 
+const WEB_LISTEN_ADDRESS = option({
+  name: 'web.listen-address',
+  kind: 'string',
+  default: DEFAULT_LISTEN_ADDRESS,
+  description: 'address of the metrics endpoint: HOST:PORT, :PORT or [IPv6]:PORT',
+});
+
+const WEB_TELEMETRY_PATH = option({
+  name: 'web.telemetry-path',
+  kind: 'string',
+  default: '/metrics',
+  description: 'path of the metrics',
+});
+
 export const prometheusModule: ExporterModule = {
   name: 'prometheus',
-  options: [
-    option({
-      name: 'web.listen-address',
-      kind: 'string',
-      default: DEFAULT_LISTEN_ADDRESS,
-      description: 'address of the metrics endpoint: HOST:PORT, :PORT or [IPv6]:PORT',
-    }),
-    option({
-      name: 'web.telemetry-path',
-      kind: 'string',
-      default: '/metrics',
-      description: 'path of the metrics',
-    }),
-  ],
+  options: [WEB_LISTEN_ADDRESS, WEB_TELEMETRY_PATH],
 
   async start(ctx: RuntimeContext) {
-    const address = parseListenAddress(ctx.options.string('web.listen-address'));
-    const telemetryPath = ctx.options.string('web.telemetry-path');
+    const address = parseListenAddress(ctx.options.get(WEB_LISTEN_ADDRESS));
+    const telemetryPath = ctx.options.get(WEB_TELEMETRY_PATH);
     const fanout = new ExpositionFanout(ctx.families);
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
