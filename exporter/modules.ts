@@ -4,6 +4,7 @@ import { ipvsModule } from './ipvs/module.js';
 import { keepalivedModule } from './keepalived/module.js';
 import { otlpModule } from './outputs/otlp/module.js';
 import { prometheusModule } from './outputs/prometheus/module.js';
+import { captureModule } from './outputs/capture/module.js';
 import { selfModule } from './self/module.js';
 import { sinkHealthModule } from './outputs/health/module.js';
 
@@ -15,5 +16,6 @@ export const modules: readonly ExporterModule[] = [
   prometheusModule,
   otlpModule,
   influxModule,
+  captureModule,
   sinkHealthModule,
 ];

@@ -10,11 +10,13 @@ import { ipv4Addr } from '../net/ip.js';
 import type { ParseIssue, Parsed } from '../parse/issue.js';
 import { parseHex, parseKernelAddress } from './address.js';
 import { QuadCounter, Vocabulary } from './conn-table.js';
-import type { ConnTableSummary, ConnTarget } from './model.js';
+import type { ConnSample, ConnTableSummary, ConnTarget, SampledConn } from './model.js';
 import { TopK } from './top-k.js';
 import { addressLabel, protocolOfLabel, serviceId } from './vocabulary.js';
 
 export interface ConnParsed extends Parsed<ConnTableSummary> {
+  /** The sampled connections, when sampling is on. */
+  readonly sample?: ConnSample;
   /** All skipped lines; `issues` keeps only the first few so a garbage file stays cheap. */
   readonly issueCount: number;
 }
@@ -24,6 +26,22 @@ export interface ConnSummaryOptions {
   readonly topClients: number;
   /** Distinct clients tracked (bounds memory); counts are exact up to this many clients. */
   readonly clientCapacity?: number;
+  /** Keep one connection in this many, chosen by a hash of client address and port (0 = none). */
+  readonly sampleOneIn?: number;
+  /** Sampled connections kept per table at most (the rest are counted as dropped). */
+  readonly sampleLimit?: number;
+}
+
+const DEFAULT_SAMPLE_LIMIT = 10_000;
+
+/**
+ * FNV-1a over the client address and port columns: the same connection always hashes the same,
+ * so a sampled connection is in every collection while it lives.
+ */
+function clientHash(line: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ line[i]!, 0x01000193);
+  return hash >>> 0;
 }
 
 const MAX_KEPT_ISSUES = 20;
@@ -100,6 +118,9 @@ export class ConnTableSummarizer {
   /** Entries with an IPv6 address, by `proto ToIP TPrt DestIP DPrt`. */
   private readonly ipv6 = new Map<string, Int32Array>();
   private readonly clients: TopK<number | string> | undefined;
+  /** Sampled entries as their raw columns, decoded at the end. */
+  private readonly sampled: string[][] = [];
+  private sampleDropped = 0;
   private readonly starts = new Int32Array(REQUIRED_TOKENS);
   private readonly ends = new Int32Array(REQUIRED_TOKENS);
 
@@ -195,6 +216,15 @@ export class ConnTableSummarizer {
       .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label))
       .map(({ addr, count, overcount }) => ({ addr, count, overcount }))
       .slice(0, this.options.topClients);
+    const oneIn = this.options.sampleOneIn ?? 0;
+    const sample: ConnSample | undefined =
+      oneIn > 0
+        ? {
+            oneIn,
+            conns: this.sampled.flatMap((columns) => decodeSampled(columns) ?? []),
+            dropped: this.sampleDropped,
+          }
+        : undefined;
     return {
       value: {
         entries: this.entries,
@@ -202,6 +232,7 @@ export class ConnTableSummarizer {
         templates,
         topClients,
       },
+      ...(sample && { sample }),
       issues: [...this.issues, ...decodeFailures],
       issueCount: this.issueCount + decodeFailures.length,
     };
@@ -263,6 +294,14 @@ export class ConnTableSummarizer {
       if (!counts) this.ipv6.set(key, (counts = new Int32Array(COLUMNS)));
       counts[column]!++;
     }
+    const oneIn = this.options.sampleOneIn ?? 0;
+    if (oneIn > 0 && !template && clientHash(line, starts[1]!, ends[2]!) % oneIn === 0) {
+      if (this.sampled.length < (this.options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT)) {
+        this.sampled.push(
+          Array.from({ length: REQUIRED_TOKENS }, (_, i) => latin1(line, starts[i]!, ends[i]!)),
+        );
+      } else this.sampleDropped++;
+    }
     if (this.clients && !template) {
       const client = fixedHex(line, starts, ends, 1, 8);
       if (client === client) this.clients.add(client);
@@ -297,4 +336,40 @@ function decodeTarget(key: string): ConnTarget | 'undecodable' | 'protocol' {
   const addr = parseKernelAddress(vaddr);
   if (!addr) return 'undecodable';
   return { service: { kind: 'addr', proto, addr, port }, remote, remotePort };
+}
+
+/** One sampled line's columns (Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires), decoded. */
+function decodeSampled(columns: readonly string[]): SampledConn | undefined {
+  const [
+    pro = '',
+    from = '',
+    fport = '',
+    to = '',
+    tport = '',
+    dest = '',
+    dport = '',
+    state = '',
+    expires = '',
+  ] = columns;
+  const proto = protocolOfLabel(pro);
+  const client = parseKernelAddress(from);
+  const virtual = parseKernelAddress(to);
+  const remote = parseKernelAddress(dest);
+  const clientPort = parseHex(fport);
+  const virtualPort = parseHex(tport);
+  const remotePort = parseHex(dport);
+  if (!proto || !client || !virtual || !remote || clientPort === undefined || virtualPort === undefined)
+    return undefined;
+  if (remotePort === undefined || !/^\d+$/.test(expires)) return undefined;
+  return {
+    proto,
+    client,
+    clientPort,
+    virtual,
+    virtualPort,
+    remote,
+    remotePort,
+    state,
+    expiresSeconds: Number(expires),
+  };
 }

@@ -20,6 +20,7 @@ export interface CollectorOptions {
 
 export class SingleFlightCollector implements Collector {
   private inFlight: Promise<Snapshot> | undefined;
+  private readonly listeners = new Set<(snapshot: Snapshot) => void>();
   private last: Snapshot | undefined;
   private readonly lastUp = new Map<string, boolean>();
   private readonly lastParseError = new Map<string, string | undefined>();
@@ -43,6 +44,11 @@ export class SingleFlightCollector implements Collector {
     return running;
   }
 
+  subscribe(listener: (snapshot: Snapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private async run(): Promise<Snapshot> {
     const takenAtMs = this.now();
     const started = performance.now();
@@ -58,6 +64,7 @@ export class SingleFlightCollector implements Collector {
       const durationSeconds = (performance.now() - started) / 1000;
       const snapshot = finishSnapshot(draft, takenAtMs, durationSeconds, reports);
       this.last = snapshot;
+      for (const listener of this.listeners) listener(snapshot);
       return snapshot;
     } finally {
       clearTimeout(timer);

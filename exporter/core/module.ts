@@ -11,6 +11,8 @@ export interface Collector {
    * one collection in progress.
    */
   collect(maxAgeMs?: number): Promise<Snapshot>;
+  /** Calls `listener` with every snapshot this collector finishes, whoever asked for it. */
+  subscribe(listener: (snapshot: Snapshot) => void): () => void;
 }
 
 export interface RuntimeContext {

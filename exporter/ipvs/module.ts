@@ -64,6 +64,15 @@ const COLLECTOR_IPVS_CONN_TOP_CLIENTS = option({
   description: 'report the N clients with most connection entries (0 = off)',
 });
 
+/** Declared here, where it is read: the ip_vs_conn source samples, the capture recorder stores. */
+export const CONN_SAMPLE = option({
+  name: 'capture.conn-sample',
+  kind: 'number',
+  default: 0,
+  description:
+    'with --capture.dir and --collector.ipvs.conn: keep one connection in N (by client address and port) in each record, so lvs-analyze sees lifetimes and client mix (0: none)',
+});
+
 const COLLECTOR_IPVS_IPVSADM = option({
   name: 'collector.ipvs.ipvsadm',
   kind: 'boolean',
@@ -95,6 +104,7 @@ export const ipvsModule: ExporterModule = {
     COLLECTOR_IPVS_HZ,
     COLLECTOR_IPVS_CONN,
     COLLECTOR_IPVS_CONN_TOP_CLIENTS,
+    CONN_SAMPLE,
     COLLECTOR_IPVS_IPVSADM,
     IPVSADM_PATH,
     IPVSADM_TIMEOUT,
@@ -111,7 +121,11 @@ export const ipvsModule: ExporterModule = {
     }
     const procfs = options.get(PROCFS);
     const sources = [ipVsSource(procfs, { hz }), ipVsStatsSource(procfs), ipVsStatsPerCpuSource(procfs)];
-    if (options.get(COLLECTOR_IPVS_CONN)) sources.push(ipVsConnSource(procfs, { topClients }));
+    const sampleOneIn = options.get(CONN_SAMPLE);
+    if (!Number.isInteger(sampleOneIn) || sampleOneIn < 0) {
+      throw new Error(`--capture.conn-sample must be a whole number >= 0, got ${sampleOneIn}`);
+    }
+    if (options.get(COLLECTOR_IPVS_CONN)) sources.push(ipVsConnSource(procfs, { topClients, sampleOneIn }));
     if (options.get(COLLECTOR_IPVS_IPVSADM)) {
       sources.push(
         ...ipvsadmSources({

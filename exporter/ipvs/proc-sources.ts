@@ -95,8 +95,9 @@ export function ipVsConnSource(procfs: string, options: ConnSummaryOptions): Sou
       } catch (error) {
         return readFailure(path, error);
       }
-      const { value, issues, issueCount } = summarizer.finish();
+      const { value, sample, issues, issueCount } = summarizer.finish();
       draft.ipvs.conn = value;
+      if (sample) draft.ipvs.connSample = sample;
       return outcome(path, issues, issueCount);
     },
   };

@@ -41,6 +41,8 @@ export class FamilyFeed {
       this.latest = snapshot;
       return Promise.resolve(snapshot);
     },
+    // The sinks under test only ask for snapshots; none subscribes.
+    subscribe: () => () => undefined,
   };
 
   /** The families as they were when the snapshot was taken. */
