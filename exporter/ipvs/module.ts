@@ -12,7 +12,7 @@ import {
   nodeTotalsFamilies,
   parseBackendLabels,
 } from './node-compat.js';
-import { ipVsConnSource, ipVsSource, ipVsStatsPerCpuSource, ipVsStatsSource } from './proc-sources.js';
+import { ipVsConnSource, procFileSources } from './proc-sources.js';
 
 const COLLECTOR_IPVS = option({
   name: 'collector.ipvs',
@@ -120,7 +120,7 @@ export const ipvsModule: ExporterModule = {
       throw new Error(`--collector.ipvs.conn.top-clients must be a whole number >= 0, got ${topClients}`);
     }
     const procfs = options.get(PROCFS);
-    const sources = [ipVsSource(procfs, { hz }), ipVsStatsSource(procfs), ipVsStatsPerCpuSource(procfs)];
+    const sources = procFileSources(procfs, { hz });
     const sampleOneIn = options.get(CONN_SAMPLE);
     if (!Number.isInteger(sampleOneIn) || sampleOneIn < 0) {
       throw new Error(`--capture.conn-sample must be a whole number >= 0, got ${sampleOneIn}`);

@@ -1,17 +1,14 @@
 /**
- * Thin readers for the /proc/net/ip_vs* files: read, hand the text to a pure parser, store the
- * result in the draft. A missing file means the ip_vs module is not loaded (or the namespace has
- * none): the source is down, the rest of the collection goes on.
+ * The /proc/net/ip_vs* files as sources (common/ipvs/read.ts reads and parses them). A missing
+ * file means the ip_vs module is not loaded (or the namespace has none): the source is down, the
+ * rest of the collection goes on.
  */
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ParseIssue, type Parsed, formatIssue } from '../../common/parse/issue.js';
-import type { SnapshotDraft } from '../core/draft.js';
+import { CONN_TABLE_PATH, PROC_FILES, readConnTable, readProcText } from '../../common/ipvs/read.js';
+import type { ConnSummaryOptions } from '../../common/ipvs/parse-ip-vs-conn.js';
+import type { IpVsOptions } from '../../common/ipvs/parse-ip-vs.js';
+import { type ParseIssue, formatIssue } from '../../common/parse/issue.js';
 import type { Source, SourceOutcome } from '../core/source.js';
-import { ConnTableSummarizer, type ConnSummaryOptions } from '../../common/ipvs/parse-ip-vs-conn.js';
-import { type IpVsOptions, parseIpVs } from '../../common/ipvs/parse-ip-vs.js';
-import { parseIpVsStats, parseIpVsStatsPerCpu } from '../../common/ipvs/parse-ip-vs-stats.js';
 
 function readFailure(path: string, error: unknown): SourceOutcome {
   const code = (error as NodeJS.ErrnoException).code;
@@ -34,68 +31,41 @@ function outcome(
   return { up, parseErrors: count, ...(first && { error: formatIssue(first, path) }) };
 }
 
-/** A source for one small /proc file, read whole (their size is bounded by the service table). */
-function procFileSource<T>(
-  name: string,
-  path: string,
-  parse: (text: string) => Parsed<T | undefined>,
-  store: (ipvs: SnapshotDraft['ipvs'], value: T) => void,
-): Source {
-  return {
-    name,
-    async collect(draft, signal) {
-      let text: string;
-      try {
-        text = await readFile(path, { encoding: 'latin1', signal });
-      } catch (error) {
-        return readFailure(path, error);
-      }
-      const { value, issues } = parse(text);
-      if (value === undefined) return outcome(path, issues, issues.length, false);
-      store(draft.ipvs, value);
-      return outcome(path, issues);
-    },
-  };
-}
-
-export function ipVsSource(procfs: string, options: IpVsOptions): Source {
-  const parse = (text: string) => parseIpVs(text, options);
-  return procFileSource('ip_vs', join(procfs, 'net/ip_vs'), parse, (ipvs, table) => {
-    ipvs.table = table;
+/** ip_vs, ip_vs_stats and ip_vs_stats_percpu, one source each. */
+export function procFileSources(procfs: string, options: IpVsOptions): Source[] {
+  return PROC_FILES.map((file) => {
+    const path = join(procfs, file.path);
+    return {
+      name: file.name,
+      async collect(draft, signal) {
+        let text: string;
+        try {
+          text = await readProcText(procfs, file, signal);
+        } catch (error) {
+          return readFailure(path, error);
+        }
+        const { value, issues } = file.parse(text, options);
+        if (value === undefined) return outcome(path, issues, issues.length, false);
+        file.store(draft.ipvs, value as never);
+        return outcome(path, issues);
+      },
+    };
   });
 }
 
-export function ipVsStatsSource(procfs: string): Source {
-  return procFileSource('ip_vs_stats', join(procfs, 'net/ip_vs_stats'), parseIpVsStats, (ipvs, stats) => {
-    ipvs.stats = stats;
-  });
-}
-
-export function ipVsStatsPerCpuSource(procfs: string): Source {
-  return procFileSource(
-    'ip_vs_stats_percpu',
-    join(procfs, 'net/ip_vs_stats_percpu'),
-    parseIpVsStatsPerCpu,
-    (ipvs, perCpu) => {
-      ipvs.perCpu = perCpu;
-    },
-  );
-}
-
-/** /proc/net/ip_vs_conn, streamed in 1 MiB chunks through the summariser. */
+/** /proc/net/ip_vs_conn, streamed through the summariser (and the sampler, when it is on). */
 export function ipVsConnSource(procfs: string, options: ConnSummaryOptions): Source {
-  const path = join(procfs, 'net/ip_vs_conn');
+  const path = join(procfs, CONN_TABLE_PATH);
   return {
     name: 'ip_vs_conn',
     async collect(draft, signal) {
-      const summarizer = new ConnTableSummarizer(options);
+      let parsed;
       try {
-        const stream = createReadStream(path, { highWaterMark: 1 << 20, signal });
-        for await (const chunk of stream) summarizer.push(chunk as Buffer);
+        parsed = await readConnTable(procfs, options, signal);
       } catch (error) {
         return readFailure(path, error);
       }
-      const { value, sample, issues, issueCount } = summarizer.finish();
+      const { value, sample, issues, issueCount } = parsed;
       draft.ipvs.conn = value;
       if (sample) draft.ipvs.connSample = sample;
       return outcome(path, issues, issueCount);
