@@ -17,7 +17,7 @@ import type { Snapshot } from '../common/snapshot.js';
 import { modules } from './modules.js';
 import { writeExposition } from './outputs/prometheus/render.js';
 import { COLLECTOR_TIMEOUT, LOG_LEVEL } from './self/module.js';
-import { VERSION } from './self/version.js';
+import { VERSION } from '../common/package.js';
 
 function allSpecs(): OptionSpec[] {
   const specs = modules.flatMap((module) => module.options);

@@ -221,7 +221,7 @@ export function applyPatch(before: JsonValue | undefined, patch: Patch): JsonVal
   for (const [key, sub] of Object.entries(patch)) {
     if (key !== '$del') setOwn(out, key, applyPatch(own(before, key), sub));
   }
-  if (Array.isArray(patch.$del)) for (const key of patch.$del) delete out[String(key)];
+  if (Array.isArray(patch.$del)) for (const key of patch.$del) if (typeof key === 'string') delete out[key];
   return out;
 }
 

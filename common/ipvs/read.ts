@@ -39,7 +39,7 @@ function procFile<T>(
   parse: (text: string, options: IpVsOptions) => Parsed<T | undefined>,
   store: (ipvs: IpvsDraft, value: T) => void,
 ): ProcFile {
-  return { name, path, parse, store: store as (ipvs: IpvsDraft, value: never) => void };
+  return { name, path, parse, store: store };
 }
 
 export const PROC_FILES: readonly ProcFile[] = [
@@ -88,7 +88,7 @@ function listing<T>(
   parse: (text: string) => Parsed<T>,
   store: (ipvs: IpvsDraft, value: T) => void,
 ): IpvsadmListingSpec {
-  return { name, args, parse, store: store as (ipvs: IpvsDraft, value: never) => void };
+  return { name, args, parse, store: store };
 }
 
 /** The four listings, each read on its own so one failing command does not hide the others. */

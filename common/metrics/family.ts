@@ -29,3 +29,17 @@ export interface MetricFamily {
   /** InfluxDB measurement and field this family is written to (tags = labels). */
   readonly influx: { readonly measurement: string; readonly field: string } | null;
 }
+
+/**
+ * Everything about a family but its samples: declared once in common/metrics/catalog/, filled on
+ * every collection.
+ */
+export interface FamilySpec extends Omit<MetricFamily, 'samples'> {
+  /**
+   * Labels the family carries only in some configurations, after `labelNames` and in this order
+   * (any subset of them): keepalived-exporter's names get `daemon` only when several daemons are
+   * configured, node_exporter's backend families keep the labels --collector.ipvs.backend-labels
+   * lists. The emitted MetricFamily has no optional labels, only the resulting `labelNames`.
+   */
+  readonly optionalLabels?: readonly string[];
+}

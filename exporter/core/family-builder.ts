@@ -1,11 +1,33 @@
-/** Declaring MetricFamily values tersely, collecting their samples, and keeping series unique. */
-import type { MetricFamily, Sample } from '../../common/metrics/family.js';
+/** Filling catalog specs (common/metrics/catalog/) with samples, and keeping series unique. */
+import type { FamilySpec, MetricFamily, Sample } from '../../common/metrics/family.js';
 
-/** Everything about a family but its samples: declared once, filled on every collection. */
-export type FamilySpec = Omit<MetricFamily, 'samples'>;
+// The type lives next to MetricFamily; re-exported for modules that still import it from here.
 
-export function family(spec: FamilySpec, samples: Sample[]): MetricFamily {
-  return { ...spec, samples };
+/**
+ * Label lists with optional labels, one array per distinct list (a few: the daemon label, the
+ * backend label subsets), so families with the same labels share it as the catalog's do and the
+ * Prometheus renderer formats each label set once for all of them.
+ */
+const withOptional = new Map<string, readonly string[]>();
+
+function labelNames(spec: FamilySpec, present: readonly string[]): readonly string[] {
+  const extra = spec.optionalLabels?.filter((label) => present.includes(label)) ?? [];
+  if (extra.length === 0) return spec.labelNames;
+  const names = [...spec.labelNames, ...extra];
+  const key = names.join(',');
+  let shared = withOptional.get(key);
+  if (!shared) withOptional.set(key, (shared = Object.freeze(names)));
+  return shared;
+}
+
+/**
+ * The family of a spec with these samples. `present` names the optional labels this collection
+ * carries (those the spec does not declare are ignored); they follow the spec's labelNames in
+ * the spec's order, whatever order `present` lists them in.
+ */
+export function family(spec: FamilySpec, samples: Sample[], present: readonly string[] = []): MetricFamily {
+  const { name, help, type, unit, otelName, influx } = spec;
+  return { name, help, type, unit, labelNames: labelNames(spec, present), samples, otelName, influx };
 }
 
 /**
@@ -14,6 +36,9 @@ export function family(spec: FamilySpec, samples: Sample[]): MetricFamily {
  */
 export class FamilySamples {
   private readonly samples = new Map<FamilySpec, Sample[]>();
+
+  /** @param present optional labels carried this collection (see family()); samples hold their values. */
+  constructor(private readonly present: readonly string[] = []) {}
 
   /** Adds one sample; an unknown (undefined) or non-finite value adds nothing. */
   add(spec: FamilySpec, labels: readonly string[], value: number | undefined): void {
@@ -26,7 +51,7 @@ export class FamilySamples {
   build(order: readonly FamilySpec[]): MetricFamily[] {
     return order.flatMap((spec) => {
       const samples = this.samples.get(spec);
-      return samples ? [family(spec, samples)] : [];
+      return samples ? [family(spec, samples, this.present)] : [];
     });
   }
 }

@@ -1,24 +1,28 @@
 /**
- * node_exporter 1.5's `ipvs` collector families, name for name (metrics.md §1), so dashboards and
- * rules written for it keep working. They duplicate lvscope families, hence `otelName: null`.
+ * node_exporter 1.5's `ipvs` collector families (common/metrics/catalog/node-ipvs.ts), so
+ * dashboards and rules written for it keep working.
  *
  * Deliberate difference: SCTP (and any other protocol the kernel names) keeps its own service
  * identity; prometheus/procfs skips those service lines and files their destinations under the
  * preceding service. The parity test pins that difference down.
  */
-import type { MetricFamily, MetricType, Sample } from '../../common/metrics/family.js';
+import type { FamilySpec, MetricFamily } from '../../common/metrics/family.js';
+import {
+  NODE_BACKEND_LABELS,
+  NODE_IPVS_BACKEND_CONNECTIONS_ACTIVE,
+  NODE_IPVS_BACKEND_CONNECTIONS_INACTIVE,
+  NODE_IPVS_BACKEND_WEIGHT,
+  NODE_IPVS_CONNECTIONS_TOTAL,
+  NODE_IPVS_INCOMING_BYTES_TOTAL,
+  NODE_IPVS_INCOMING_PACKETS_TOTAL,
+  NODE_IPVS_OUTGOING_BYTES_TOTAL,
+  NODE_IPVS_OUTGOING_PACKETS_TOTAL,
+} from '../../common/metrics/catalog/node-ipvs.js';
+import { family } from '../core/family-builder.js';
 import { addressLabel, serviceId, serviceLabels } from '../../common/ipvs/vocabulary.js';
 import type { IpvsGlobalStats, IpvsTable } from '../../common/ipvs/model.js';
 
-/** node_exporter's canonical order, also the output order whatever order the flag lists. */
-export const NODE_BACKEND_LABELS = [
-  'local_address',
-  'local_port',
-  'remote_address',
-  'remote_port',
-  'proto',
-  'local_mark',
-] as const;
+export { NODE_BACKEND_LABELS };
 
 export type NodeBackendLabel = (typeof NODE_BACKEND_LABELS)[number];
 
@@ -33,25 +37,14 @@ export function parseBackendLabels(requested: readonly string[]): NodeBackendLab
   return NODE_BACKEND_LABELS.filter((label) => wanted.has(label));
 }
 
-function nodeFamily(
-  name: string,
-  help: string,
-  type: MetricType,
-  labelNames: readonly string[],
-  samples: Sample[],
-): MetricFamily {
-  return { name, help, type, unit: '1', labelNames, samples, otelName: null, influx: null };
-}
-
 export function nodeTotalsFamilies(stats: IpvsGlobalStats): MetricFamily[] {
-  const total = (name: string, help: string, value: number) =>
-    nodeFamily(`node_ipvs_${name}`, help, 'counter', [], [{ labels: [], value }]);
+  const { totals } = stats;
   return [
-    total('connections_total', 'The total number of connections made.', stats.totals.conns),
-    total('incoming_packets_total', 'The total number of incoming packets.', stats.totals.inPackets),
-    total('outgoing_packets_total', 'The total number of outgoing packets.', stats.totals.outPackets),
-    total('incoming_bytes_total', 'The total amount of incoming data.', stats.totals.inBytes),
-    total('outgoing_bytes_total', 'The total amount of outgoing data.', stats.totals.outBytes),
+    family(NODE_IPVS_CONNECTIONS_TOTAL, [{ labels: [], value: totals.conns }]),
+    family(NODE_IPVS_INCOMING_PACKETS_TOTAL, [{ labels: [], value: totals.inPackets }]),
+    family(NODE_IPVS_OUTGOING_PACKETS_TOTAL, [{ labels: [], value: totals.outPackets }]),
+    family(NODE_IPVS_INCOMING_BYTES_TOTAL, [{ labels: [], value: totals.inBytes }]),
+    family(NODE_IPVS_OUTGOING_BYTES_TOTAL, [{ labels: [], value: totals.outBytes }]),
   ];
 }
 
@@ -124,25 +117,16 @@ export function nodeBackendFamilies(
       }
     }
   }
-  const gauge = (name: string, help: string, pick: (row: BackendRow) => number) =>
-    nodeFamily(
-      `node_ipvs_backend_${name}`,
-      help,
-      'gauge',
-      labelNames,
+  // The labels are the spec's optional ones: those the flag kept, in canonical order.
+  const gauge = (spec: FamilySpec, pick: (row: BackendRow) => number) =>
+    family(
+      spec,
       rows.map((row) => ({ labels: row.labels, value: pick(row) })),
+      labelNames,
     );
   return [
-    gauge(
-      'connections_active',
-      'The current active connections by local and remote address.',
-      (row) => row.active,
-    ),
-    gauge(
-      'connections_inactive',
-      'The current inactive connections by local and remote address.',
-      (row) => row.inactive,
-    ),
-    gauge('weight', 'The current backend weight by local and remote address.', (row) => row.weight),
+    gauge(NODE_IPVS_BACKEND_CONNECTIONS_ACTIVE, (row) => row.active),
+    gauge(NODE_IPVS_BACKEND_CONNECTIONS_INACTIVE, (row) => row.inactive),
+    gauge(NODE_IPVS_BACKEND_WEIGHT, (row) => row.weight),
   ];
 }

@@ -4,12 +4,19 @@
  * errors (cumulative over the process), the collection's duration, and build info.
  */
 import type { MetricFamily, Sample } from '../../common/metrics/family.js';
+import {
+  LVSCOPE_BUILD_INFO,
+  LVSCOPE_COLLECTION_DURATION_SECONDS,
+  LVSCOPE_SOURCE_DURATION_SECONDS,
+  LVSCOPE_SOURCE_PARSE_ERRORS_TOTAL,
+  LVSCOPE_SOURCE_UP,
+} from '../../common/metrics/catalog/self.js';
 import { family } from '../core/family-builder.js';
 import type { ExporterModule } from '../core/module.js';
 import { option } from '../core/options.js';
 import { PROCFS } from '../core/paths.js';
 import type { Snapshot } from '../../common/snapshot.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../../common/package.js';
 
 /**
  * Parse errors per source since the process started. Each snapshot is counted once however many
@@ -57,65 +64,19 @@ export const selfModule: ExporterModule = {
     const totals = parseErrorTotals.add(snapshot);
     return [
       family(
-        {
-          name: 'lvscope_source_up',
-          help: 'Whether the source could be read in the last collection (0: missing input, failing command, timeout).',
-          type: 'gauge',
-          unit: '1',
-          labelNames: ['source'],
-          otelName: 'lvscope.source.up',
-          influx: { measurement: 'lvscope_source', field: 'up' },
-        },
+        LVSCOPE_SOURCE_UP,
         bySource((report) => (report.up ? 1 : 0)),
       ),
       family(
-        {
-          name: 'lvscope_source_duration_seconds',
-          help: 'Time the source took in the last collection.',
-          type: 'gauge',
-          unit: 's',
-          labelNames: ['source'],
-          otelName: 'lvscope.source.duration',
-          influx: { measurement: 'lvscope_source', field: 'duration_seconds' },
-        },
+        LVSCOPE_SOURCE_DURATION_SECONDS,
         bySource((report) => report.durationSeconds),
       ),
       family(
-        {
-          name: 'lvscope_source_parse_errors_total',
-          help: 'Lines or records skipped because they could not be parsed, since the exporter started.',
-          type: 'counter',
-          unit: '{error}',
-          labelNames: ['source'],
-          otelName: 'lvscope.source.parse_errors',
-          influx: { measurement: 'lvscope_source', field: 'parse_errors' },
-        },
+        LVSCOPE_SOURCE_PARSE_ERRORS_TOTAL,
         bySource((report) => totals.get(report.source) ?? 0),
       ),
-      family(
-        {
-          name: 'lvscope_collection_duration_seconds',
-          help: 'Time the last collection took, all sources together.',
-          type: 'gauge',
-          unit: 's',
-          labelNames: [],
-          otelName: 'lvscope.collection.duration',
-          influx: { measurement: 'lvscope_collection', field: 'duration_seconds' },
-        },
-        [{ labels: [], value: snapshot.durationSeconds }],
-      ),
-      family(
-        {
-          name: 'lvscope_build_info',
-          help: 'Version of lvscope and of the Node.js runtime it runs on; always 1.',
-          type: 'gauge',
-          unit: '1',
-          labelNames: ['version', 'nodejs_version'],
-          otelName: 'lvscope.build.info',
-          influx: { measurement: 'lvscope_build', field: 'info' },
-        },
-        [{ labels: [VERSION, process.versions.node], value: 1 }],
-      ),
+      family(LVSCOPE_COLLECTION_DURATION_SECONDS, [{ labels: [], value: snapshot.durationSeconds }]),
+      family(LVSCOPE_BUILD_INFO, [{ labels: [VERSION, process.versions.node], value: 1 }]),
     ];
   },
 };

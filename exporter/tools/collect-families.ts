@@ -1,6 +1,8 @@
 /**
- * One collection with lvs-exporter's own flags, for the documentation tools: the same modules,
- * option resolution and single-flight collector as the exporter, without serving anything.
+ * What lvs-exporter's modules declare and yield, in-process: every option (for the config
+ * schema), and one collection with the exporter's own flags through the same modules, option
+ * resolution and single-flight collector, without serving anything (for the tests that compare
+ * what a collection yields with the catalog and with what the sinks received).
  */
 import { Command } from 'commander';
 import { addOptionFlags, resolveOptions } from '../core/cli.js';

@@ -1,10 +1,19 @@
 /** Markdown tables of the family names and of the label → attribute mapping, for the README. */
-import type { MetricFamily } from '../../common/metrics/family.js';
+import type { FamilySpec } from '../../common/metrics/family.js';
 import { domainOf, fallbackAttribute, mappingTable, ruleFor } from '../outputs/otlp/attributes.js';
 
 const code = (text: string): string => (text === '' ? '' : `\`${text}\``);
 
-export function familyTable(families: readonly MetricFamily[]): string {
+/** The labels, optional ones (see FamilySpec.optionalLabels) in brackets after the others. */
+function labelCell(family: FamilySpec): string {
+  const cells = family.labelNames.map(code);
+  const optional = family.optionalLabels ?? [];
+  if (optional.length > 0) cells.push(`[${optional.map(code).join(', ')}]`);
+  return cells.join(', ');
+}
+
+/** One row per family name (the first of equal names), from catalog specs or collected families. */
+export function familyTable(families: readonly FamilySpec[]): string {
   const rows = [
     '| Prometheus family | type | OTel instrument | unit | InfluxDB measurement.field | labels (InfluxDB tags) |',
     '|---|---|---|---|---|---|',
@@ -17,19 +26,19 @@ export function familyTable(families: readonly MetricFamily[]): string {
     const kind = family.type === 'counter' ? 'counter → cumulative monotonic sum' : 'gauge';
     const influx = family.influx === null ? '—' : code(`${family.influx.measurement}.${family.influx.field}`);
     rows.push(
-      `| ${code(family.name)} | ${kind} | ${otel} | ${code(family.unit)} | ${influx} | ${family.labelNames.map(code).join(', ')} |`,
+      `| ${code(family.name)} | ${kind} | ${otel} | ${code(family.unit)} | ${influx} | ${labelCell(family)} |`,
     );
   }
   return rows.join('\n');
 }
 
-/** Labels the families use that the mapping table does not cover (their attribute is the fallback). */
-export function unmappedLabels(families: readonly MetricFamily[]): string[] {
+/** Labels (optional ones included) that the mapping table does not cover (their attribute is the fallback). */
+export function unmappedLabels(families: readonly FamilySpec[]): string[] {
   const missing = new Set<string>();
   for (const family of families) {
     if (family.otelName === null) continue;
     const domain = domainOf(family.otelName);
-    for (const label of family.labelNames) {
+    for (const label of [...family.labelNames, ...(family.optionalLabels ?? [])]) {
       if (!ruleFor(domain, label)) missing.add(fallbackAttribute(domain, label));
     }
   }

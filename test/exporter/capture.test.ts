@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, w
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CaptureRecord, readCapture } from '../../common/capture/reader.js';
+import { CAPTURE_FAMILIES } from '../../common/metrics/catalog/capture.js';
 import type { ParseIssue } from '../../common/parse/issue.js';
 import { SNAPSHOT_VERSION, type Snapshot } from '../../common/snapshot.js';
 import { createLogger } from '../../exporter/core/log.js';
@@ -85,6 +86,22 @@ describe('lvs-exporter --capture.dir', () => {
     );
     expect(new Set(sampled).size).toBe(1);
     expect(records[0]!.header).toMatchObject({ format: 'lvscope-capture', version: 1, connSampleOneIn: 2 });
+  });
+
+  it('reports itself with the families the catalog declares', async () => {
+    const dir = scratch('capture-families');
+    const exporter = await startExporter(captureArgs(dir), replayEnv);
+    await waitFor(
+      'a record',
+      15_000,
+      async () => (await metric(exporter.url, 'lvscope_capture_records_total')) >= 1,
+    );
+    const { samples, meta } = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
+    await exporter.stop();
+    for (const spec of CAPTURE_FAMILIES) {
+      expect(meta.get(spec.name), spec.name).toEqual({ help: spec.help, type: spec.type });
+      expect(byName(samples, spec.name)).toHaveLength(1);
+    }
   });
 
   it('a record cut at any byte (power loss mid-write) costs only that record', async () => {

@@ -4,7 +4,7 @@ import { Options, type OptionValue } from '../../exporter/core/options.js';
 import { otlpConfig, type OtlpConfig, type OtlpProtocol } from '../../exporter/outputs/otlp/options.js';
 import { startOtlpSink } from '../../exporter/outputs/otlp/sink.js';
 import { SinkHealthRegistry } from '../../exporter/outputs/health/health.js';
-import { VERSION } from '../../exporter/self/version.js';
+import { VERSION } from '../../common/package.js';
 import { waitFor } from '../support/process.js';
 import { FamilyFeed, memoryLogger, syntheticFamilies } from './harness.js';
 import {

@@ -1,109 +1,24 @@
 import type { MetricFamily } from '../../../common/metrics/family.js';
-import { type FamilySpec, FamilySamples } from '../../core/family-builder.js';
+import {
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_ADDRESSES,
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_ADVERT_INTERVAL_SECONDS,
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_ADVERTISERS,
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_DROPPED_TOTAL,
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_LAST_SEEN_TIMESTAMP_SECONDS,
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_LISTENER_UP,
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_PACKETS_TOTAL,
+  LVSCOPE_KEEPALIVED_VRRP_WIRE_PRIORITY,
+  VRRP_WIRE_FAMILIES,
+} from '../../../common/metrics/catalog/vrrp-wire.js';
+import { FamilySamples } from '../../core/family-builder.js';
 import type { VrrpWireSnapshot } from '../../../common/snapshot.js';
-
-const ADVERTISER = ['intf', 'vrid', 'version', 'source_address'];
-
-const spec = (
-  type: FamilySpec['type'],
-  name: string,
-  help: string,
-  unit: string,
-  labelNames: readonly string[],
-  otelName: string,
-  measurement: string,
-  field: string,
-): FamilySpec => ({ name, help, type, unit, labelNames, otelName, influx: { measurement, field } });
-
-const W = {
-  up: spec(
-    'gauge',
-    'lvscope_keepalived_vrrp_wire_listener_up',
-    'Whether tcpdump is capturing VRRP on the interface',
-    '1',
-    ['intf'],
-    'keepalived.vrrp.wire.listener.up',
-    'keepalived_vrrp_wire_listener',
-    'up',
-  ),
-  dropped: spec(
-    'counter',
-    'lvscope_keepalived_vrrp_wire_dropped_total',
-    'Adverts from new routers not tracked because the advertiser table was full',
-    '{packet}',
-    ['intf'],
-    'keepalived.vrrp.wire.dropped',
-    'keepalived_vrrp_wire_listener',
-    'dropped',
-  ),
-  advertisers: spec(
-    'gauge',
-    'lvscope_keepalived_vrrp_wire_advertisers',
-    'Routers heard advertising the VRID with a priority above 0 within their master-down interval (more than 1: several masters)',
-    '{router}',
-    ['intf', 'vrid', 'address_family'],
-    'keepalived.vrrp.wire.advertisers',
-    'keepalived_vrrp_wire',
-    'advertisers',
-  ),
-  priority: spec(
-    'gauge',
-    'lvscope_keepalived_vrrp_wire_priority',
-    'Priority in the last advert of the router (0: it resigned as master)',
-    '1',
-    ADVERTISER,
-    'keepalived.vrrp.wire.priority',
-    'keepalived_vrrp_wire_advertiser',
-    'priority',
-  ),
-  interval: spec(
-    'gauge',
-    'lvscope_keepalived_vrrp_wire_advert_interval_seconds',
-    'Advertisement interval in the last advert of the router',
-    's',
-    ADVERTISER,
-    'keepalived.vrrp.wire.advert_interval',
-    'keepalived_vrrp_wire_advertiser',
-    'advert_interval_seconds',
-  ),
-  addresses: spec(
-    'gauge',
-    'lvscope_keepalived_vrrp_wire_addresses',
-    'Virtual addresses listed in the last advert of the router',
-    '{address}',
-    ADVERTISER,
-    'keepalived.vrrp.wire.addresses',
-    'keepalived_vrrp_wire_advertiser',
-    'addresses',
-  ),
-  lastSeen: spec(
-    'gauge',
-    'lvscope_keepalived_vrrp_wire_last_seen_timestamp_seconds',
-    'Capture time of the last advert of the router (epoch seconds)',
-    's',
-    ADVERTISER,
-    'keepalived.vrrp.wire.last_seen',
-    'keepalived_vrrp_wire_advertiser',
-    'last_seen_timestamp_seconds',
-  ),
-  packets: spec(
-    'counter',
-    'lvscope_keepalived_vrrp_wire_packets_total',
-    'Adverts heard from the router since it (re)appeared',
-    '{packet}',
-    ADVERTISER,
-    'keepalived.vrrp.wire.packets',
-    'keepalived_vrrp_wire_advertiser',
-    'packets',
-  ),
-};
 
 /** The passive listener's families: per interface, per (interface, VRID) and per advertiser. */
 export function vrrpWireFamilies(slot: VrrpWireSnapshot): MetricFamily[] {
   const f = new FamilySamples();
   for (const c of slot.captures) {
-    f.add(W.up, [c.intf], c.capturing ? 1 : 0);
-    f.add(W.dropped, [c.intf], c.dropped);
+    f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_LISTENER_UP, [c.intf], c.capturing ? 1 : 0);
+    f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_DROPPED_TOTAL, [c.intf], c.dropped);
     const counts = new Map<string, { labels: string[]; routers: number }>();
     for (const a of c.advertisers) {
       const key = [c.intf, String(a.vrid), a.addressFamily];
@@ -112,13 +27,14 @@ export function vrrpWireFamilies(slot: VrrpWireSnapshot): MetricFamily[] {
       if (a.priority > 0) group.routers++;
       counts.set(key.join('\u0000'), group);
       const labels = [c.intf, String(a.vrid), String(a.version), a.source];
-      f.add(W.priority, labels, a.priority);
-      f.add(W.interval, labels, a.advertIntervalSeconds);
-      f.add(W.addresses, labels, a.addressCount);
-      f.add(W.lastSeen, labels, a.lastSeenMs / 1000);
-      f.add(W.packets, labels, a.packets);
+      f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_PRIORITY, labels, a.priority);
+      f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_ADVERT_INTERVAL_SECONDS, labels, a.advertIntervalSeconds);
+      f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_ADDRESSES, labels, a.addressCount);
+      f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_LAST_SEEN_TIMESTAMP_SECONDS, labels, a.lastSeenMs / 1000);
+      f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_PACKETS_TOTAL, labels, a.packets);
     }
-    for (const { labels, routers } of counts.values()) f.add(W.advertisers, labels, routers);
+    for (const { labels, routers } of counts.values())
+      f.add(LVSCOPE_KEEPALIVED_VRRP_WIRE_ADVERTISERS, labels, routers);
   }
-  return f.build(Object.values(W));
+  return f.build(VRRP_WIRE_FAMILIES);
 }

@@ -5,9 +5,21 @@
  */
 import { hostname } from 'node:os';
 import type { MetricFamily } from '../../../common/metrics/family.js';
-import { type FamilySpec, family } from '../../core/family-builder.js';
+import type { FamilySpec } from '../../../common/metrics/family.js';
+import {
+  LVSCOPE_CAPTURE_RECORDS_TOTAL,
+  LVSCOPE_CAPTURE_BYTES_TOTAL,
+  LVSCOPE_CAPTURE_RECORD_BYTES_TOTAL,
+  LVSCOPE_CAPTURE_DROPPED_RECORDS_TOTAL,
+  LVSCOPE_CAPTURE_WRITE_ERRORS_TOTAL,
+  LVSCOPE_CAPTURE_DELETED_SEGMENTS_TOTAL,
+  LVSCOPE_CAPTURE_DISK_BYTES,
+  LVSCOPE_CAPTURE_WRITING,
+  LVSCOPE_CAPTURE_LAST_RECORD_TIMESTAMP_SECONDS,
+} from '../../../common/metrics/catalog/capture.js';
+import { family } from '../../core/family-builder.js';
 import type { ExporterModule } from '../../core/module.js';
-import { VERSION } from '../../self/version.js';
+import { VERSION } from '../../../common/package.js';
 import { CONN_SAMPLE } from '../../ipvs/module.js';
 import { captureConfig, captureOptions } from './options.js';
 import { type CaptureStats, CaptureWriter } from './writer.js';
@@ -15,92 +27,16 @@ import { type CaptureStats, CaptureWriter } from './writer.js';
 /** Records the disk may lag behind before new ones are dropped. */
 const MAX_QUEUE = 8;
 
-const spec = (
-  name: string,
-  type: FamilySpec['type'],
-  help: string,
-  unit: string,
-  field: string,
-): FamilySpec => ({
-  name: `lvscope_capture_${name}`,
-  help,
-  type,
-  unit,
-  labelNames: [],
-  otelName: `lvscope.capture.${field}`,
-  influx: { measurement: 'lvscope_capture', field },
-});
-
 const STATS: readonly (readonly [FamilySpec, (s: CaptureStats) => number])[] = [
-  [
-    spec('records_total', 'counter', 'Collections appended to the capture.', '{record}', 'records'),
-    (s) => s.records,
-  ],
-  [
-    spec('bytes_total', 'counter', 'Compressed bytes appended to the capture.', 'By', 'bytes'),
-    (s) => s.bytes,
-  ],
-  [
-    spec(
-      'record_bytes_total',
-      'counter',
-      'Uncompressed bytes of the records appended (compare with bytes_total).',
-      'By',
-      'record_bytes',
-    ),
-    (s) => s.rawBytes,
-  ],
-  [
-    spec(
-      'dropped_records_total',
-      'counter',
-      'Collections not recorded because the disk was slower than the collections.',
-      '{record}',
-      'dropped_records',
-    ),
-    (s) => s.droppedRecords,
-  ],
-  [
-    spec(
-      'write_errors_total',
-      'counter',
-      'Failed writes (full disk, unwritable directory); the next record starts a new segment.',
-      '{error}',
-      'write_errors',
-    ),
-    (s) => s.writeErrors,
-  ],
-  [
-    spec(
-      'deleted_segments_total',
-      'counter',
-      'Segments deleted to keep the capture under --capture.retention.',
-      '{segment}',
-      'deleted_segments',
-    ),
-    (s) => s.deletedSegments,
-  ],
-  [spec('disk_bytes', 'gauge', 'Bytes of the capture directory.', 'By', 'disk_bytes'), (s) => s.diskBytes],
-  [
-    spec(
-      'writing',
-      'gauge',
-      'Whether the last record was written (0 after a failed write until one succeeds).',
-      '1',
-      'writing',
-    ),
-    (s) => (s.writing ? 1 : 0),
-  ],
-  [
-    spec(
-      'last_record_timestamp_seconds',
-      'gauge',
-      'When the last recorded collection was taken (epoch seconds).',
-      's',
-      'last_record_timestamp_seconds',
-    ),
-    (s) => s.lastRecordMs / 1000,
-  ],
+  [LVSCOPE_CAPTURE_RECORDS_TOTAL, (s) => s.records],
+  [LVSCOPE_CAPTURE_BYTES_TOTAL, (s) => s.bytes],
+  [LVSCOPE_CAPTURE_RECORD_BYTES_TOTAL, (s) => s.rawBytes],
+  [LVSCOPE_CAPTURE_DROPPED_RECORDS_TOTAL, (s) => s.droppedRecords],
+  [LVSCOPE_CAPTURE_WRITE_ERRORS_TOTAL, (s) => s.writeErrors],
+  [LVSCOPE_CAPTURE_DELETED_SEGMENTS_TOTAL, (s) => s.deletedSegments],
+  [LVSCOPE_CAPTURE_DISK_BYTES, (s) => s.diskBytes],
+  [LVSCOPE_CAPTURE_WRITING, (s) => (s.writing ? 1 : 0)],
+  [LVSCOPE_CAPTURE_LAST_RECORD_TIMESTAMP_SECONDS, (s) => s.lastRecordMs / 1000],
 ];
 
 function createCaptureModule(): ExporterModule {

@@ -3,7 +3,18 @@
  * `lvscope_sink_*` families, so the Prometheus endpoint shows whether pushes work even when the
  * push backend itself is the thing that is down.
  */
-import type { MetricFamily, MetricType } from '../../../common/metrics/family.js';
+import type { FamilySpec, MetricFamily } from '../../../common/metrics/family.js';
+import {
+  LVSCOPE_SINK_BUFFER_CAPACITY_POINTS,
+  LVSCOPE_SINK_BUFFER_POINTS,
+  LVSCOPE_SINK_DROPPED_POINTS_TOTAL,
+  LVSCOPE_SINK_FAILURES_TOTAL,
+  LVSCOPE_SINK_LAST_SUCCESS_TIMESTAMP_SECONDS,
+  LVSCOPE_SINK_RETRIES_TOTAL,
+  LVSCOPE_SINK_SENT_POINTS_TOTAL,
+  LVSCOPE_SINK_UP,
+} from '../../../common/metrics/catalog/sinks.js';
+import { family } from '../../core/family-builder.js';
 
 export class SinkHealth {
   /** undefined until the first write or export attempt has finished. */
@@ -78,103 +89,30 @@ export class SinkHealthRegistry {
   families(): MetricFamily[] {
     const sinks = [...this.sinks].sort((a, b) => a.sink.localeCompare(b.sink));
     if (sinks.length === 0) return [];
-    return HEALTH_FAMILIES.map(({ value, field, ...family }) => ({
-      ...family,
-      labelNames: ['sink'],
-      samples: sinks.flatMap((health) => {
-        const sampleValue = value(health.state);
-        return sampleValue === undefined ? [] : [{ labels: [health.sink], value: sampleValue }];
-      }),
-      influx: { measurement: 'lvscope_sink', field },
-    }));
+    return HEALTH_FAMILIES.map(([spec, value]) =>
+      family(
+        spec,
+        sinks.flatMap((health) => {
+          const sampleValue = value(health.state);
+          return sampleValue === undefined ? [] : [{ labels: [health.sink], value: sampleValue }];
+        }),
+      ),
+    );
   }
 }
 
-interface HealthFamily {
-  readonly name: string;
-  readonly type: MetricType;
-  readonly unit: string;
-  readonly otelName: string;
-  /** Field of the `lvscope_sink` InfluxDB measurement. */
-  readonly field: string;
-  readonly help: string;
-  /** undefined leaves the sink out of this family. */
-  readonly value: (state: SinkHealth['state']) => number | undefined;
-}
+/** Each family's value for one sink; undefined leaves the sink out of that family. */
+type HealthValue = (state: SinkHealth['state']) => number | undefined;
 
-const HEALTH_FAMILIES: readonly HealthFamily[] = [
-  {
-    name: 'lvscope_sink_up',
-    type: 'gauge',
-    unit: '1',
-    otelName: 'lvscope.sink.up',
-    field: 'up',
-    help: '1 when the last write to the sink succeeded, 0 when it failed; absent before the first attempt.',
-    value: ({ up }) => (up === undefined ? undefined : Number(up)),
-  },
-  {
-    name: 'lvscope_sink_last_success_timestamp_seconds',
-    type: 'gauge',
-    unit: 's',
-    otelName: 'lvscope.sink.last_success.timestamp',
-    field: 'last_success_timestamp_seconds',
-    help: 'Unix time of the last successful write to the sink, 0 before the first.',
-    value: ({ lastSuccessMs }) => lastSuccessMs / 1000,
-  },
-  {
-    name: 'lvscope_sink_sent_points_total',
-    type: 'counter',
-    unit: '{point}',
-    otelName: 'lvscope.sink.points.sent',
-    field: 'sent_points',
-    help: 'Points (InfluxDB lines, OTLP data points) the backend accepted.',
-    value: ({ sentPoints }) => sentPoints,
-  },
-  {
-    name: 'lvscope_sink_dropped_points_total',
-    type: 'counter',
-    unit: '{point}',
-    otelName: 'lvscope.sink.points.dropped',
-    field: 'dropped_points',
-    help: 'Points given up: evicted from a full buffer, rejected by the backend, or part of a failed OTLP export.',
-    value: ({ droppedPoints }) => droppedPoints,
-  },
-  {
-    name: 'lvscope_sink_failures_total',
-    type: 'counter',
-    unit: '{failure}',
-    otelName: 'lvscope.sink.failures',
-    field: 'failures',
-    help: 'Write or export attempts that failed (timeout, connection error, error status).',
-    value: ({ failures }) => failures,
-  },
-  {
-    name: 'lvscope_sink_retries_total',
-    type: 'counter',
-    unit: '{retry}',
-    otelName: 'lvscope.sink.retries',
-    field: 'retries',
-    help: 'Writes that resent buffered points after a failed attempt; only sinks that buffer report it.',
-    value: ({ buffer, retries }) => (buffer === undefined ? undefined : retries),
-  },
-  {
-    name: 'lvscope_sink_buffer_points',
-    type: 'gauge',
-    unit: '{point}',
-    otelName: 'lvscope.sink.buffer.size',
-    field: 'buffer_points',
-    help: 'Points waiting in the sink buffer; only sinks that buffer report it.',
-    value: ({ buffer }) => buffer?.points,
-  },
-  {
-    name: 'lvscope_sink_buffer_capacity_points',
-    type: 'gauge',
-    unit: '{point}',
-    otelName: 'lvscope.sink.buffer.capacity',
-    field: 'buffer_capacity_points',
-    help: 'Points the sink buffer holds before it drops the oldest; only sinks that buffer report it.',
-    value: ({ buffer }) => buffer?.capacity,
-  },
+const HEALTH_FAMILIES: readonly (readonly [FamilySpec, HealthValue])[] = [
+  [LVSCOPE_SINK_UP, ({ up }) => (up === undefined ? undefined : Number(up))],
+  [LVSCOPE_SINK_LAST_SUCCESS_TIMESTAMP_SECONDS, ({ lastSuccessMs }) => lastSuccessMs / 1000],
+  [LVSCOPE_SINK_SENT_POINTS_TOTAL, ({ sentPoints }) => sentPoints],
+  [LVSCOPE_SINK_DROPPED_POINTS_TOTAL, ({ droppedPoints }) => droppedPoints],
+  [LVSCOPE_SINK_FAILURES_TOTAL, ({ failures }) => failures],
+  [LVSCOPE_SINK_RETRIES_TOTAL, ({ buffer, retries }) => (buffer === undefined ? undefined : retries)],
+  [LVSCOPE_SINK_BUFFER_POINTS, ({ buffer }) => buffer?.points],
+  [LVSCOPE_SINK_BUFFER_CAPACITY_POINTS, ({ buffer }) => buffer?.capacity],
 ];
 
 /** The process-wide registry the exporter's sink modules use. */

@@ -18,7 +18,7 @@ import type { Logger } from '../../core/log.js';
 import type { Collector } from '../../core/module.js';
 import type { Snapshot } from '../../../common/snapshot.js';
 import type { SinkHealth } from '../health/health.js';
-import { VERSION } from '../../self/version.js';
+import { VERSION } from '../../../common/package.js';
 import { redactUrl } from '../redact-url.js';
 import { pushSnapshotMaxAgeMs } from '../snapshot-age.js';
 import type { OtlpConfig } from './options.js';

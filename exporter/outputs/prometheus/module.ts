@@ -7,7 +7,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ExporterModule, RuntimeContext } from '../../core/module.js';
 import { option } from '../../core/options.js';
-import { VERSION } from '../../self/version.js';
+import { VERSION } from '../../../common/package.js';
 import { parseListenAddress } from './listen-address.js';
 import { ExpositionFanout } from './fanout.js';
 import { PROMETHEUS_CONTENT_TYPE } from './render.js';
