@@ -24,7 +24,8 @@ export interface ConfigLine {
   readonly line: number;
 }
 
-interface Statement {
+/** One keyword line of an expanded configuration, with its `{ ... }` block when it opens one. */
+export interface Statement {
   readonly words: readonly string[];
   readonly file: string;
   readonly line: number;
@@ -230,7 +231,7 @@ export function expandConfig(
 }
 
 /** Splits lines into words (quotes kept together) and nests `{ ... }` blocks. */
-function toStatements(lines: readonly ConfigLine[], issues: ParseIssue[]): Statement[] {
+export function toStatements(lines: readonly ConfigLine[], issues: ParseIssue[]): Statement[] {
   const root: Statement[] = [];
   const stack: Statement[][] = [root];
   for (const { text, file, line } of lines) {

@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalIp } from '../../common/net/ip.js';
@@ -11,13 +10,9 @@ import { DEFAULT_FILES, DumpRequester, readSettled, type DumpKind } from './dump
 import type { DumpSignals } from './signal.js';
 import type { FifoReader } from './fifo-reader.js';
 import type { DumpState, VipPresence } from '../../common/keepalived/model.js';
+import { hostFiles } from '../../common/keepalived/conf-files.js';
 import { parseCheckData } from '../../common/keepalived/parse-check-data.js';
-import {
-  type ConfFiles,
-  type ConfigVip,
-  expandConfig,
-  vipsFromConfig,
-} from '../../common/keepalived/parse-conf.js';
+import { type ConfigVip, expandConfig, vipsFromConfig } from '../../common/keepalived/parse-conf.js';
 import { parseDataDump } from '../../common/keepalived/parse-data.js';
 import { parseIpAddrJson } from '../../common/keepalived/parse-ip-addr.js';
 import { parseJsonDump } from '../../common/keepalived/parse-json.js';
@@ -174,26 +169,6 @@ export class FifoSource implements Source {
     return { up: true, parseErrors };
   }
 }
-
-/** keepalived.conf files are a few KiB: a bigger include target is not a config and is not read. */
-const MAX_CONF_BYTES = 4 << 20;
-
-/** keepalived.conf and its includes, read whole as keepalived reads them. */
-export const hostFiles: ConfFiles = {
-  read: (file) => {
-    if (statSync(file).size > MAX_CONF_BYTES) {
-      throw Object.assign(new Error(`${file} is larger than ${MAX_CONF_BYTES} bytes`), { code: 'EFBIG' });
-    }
-    return readFileSync(file, 'utf8');
-  },
-  list: (dir) => {
-    try {
-      return readdirSync(dir);
-    } catch {
-      return [];
-    }
-  },
-};
 
 interface WantedVip {
   readonly address: string;

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'no
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandConfig, vipsFromConfig } from '../../../common/keepalived/parse-conf.js';
-import { hostFiles } from '../../../exporter/keepalived/sources.js';
+import { hostFiles } from '../../../common/keepalived/conf-files.js';
 import { tempDir } from '../../support/process.js';
 
 const dir = tempDir('keepalived-conf');
