@@ -360,7 +360,11 @@ function fitService(
   const sampled = (history.connSample?.observations ?? []).filter(
     (c) => `${c.virtual.text} ${c.virtualPort}` === virtual,
   );
-  const servers = service.destinations.map((d) =>
+  // Address order: every store agrees on it (only /proc knows the kernel's list order).
+  const destinations = [...service.destinations].sort(
+    (a, b) => compareWords(a.addr.words, b.addr.words) || a.port - b.port,
+  );
+  const servers = destinations.map((d) =>
     fitServer(
       d,
       w,
@@ -484,6 +488,14 @@ function fitService(
     traffic: trafficModel,
     ...(capacityRatio && { capacityRatio }),
   };
+}
+
+function compareWords(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** Mean rate per hour of day (UTC) over the windows starting in that hour. */
