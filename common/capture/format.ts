@@ -132,14 +132,27 @@ export function toPlain(snapshot: Snapshot): JsonObject {
 /** Keys whose string values are addresses in the snapshot model (every IpAddr field is one of these). */
 const ADDRESS_KEYS = new Set(['addr', 'remote', 'client', 'virtual']);
 
-/** The inverse of toPlain: address texts under ADDRESS_KEYS become IpAddr again. */
-export function fromPlain(plain: JsonValue): Snapshot {
+/**
+ * The inverse of toPlain: address texts under ADDRESS_KEYS become IpAddr again. IpAddr records
+ * are immutable, so one per distinct text is shared (a reader revives the same few addresses in
+ * every record).
+ */
+export function fromPlain(plain: JsonValue, addresses = new Map<string, IpAddr>()): Snapshot {
+  const address = (text: string): IpAddr | string => {
+    let addr = addresses.get(text);
+    if (!addr) {
+      const parsed = parseIp(text);
+      if (!parsed) return text;
+      addresses.set(text, (addr = parsed));
+    }
+    return addr;
+  };
   const revive = (value: JsonValue, key: string): unknown => {
-    if (typeof value === 'string' && ADDRESS_KEYS.has(key)) return parseIp(value) ?? value;
+    if (typeof value === 'string') return ADDRESS_KEYS.has(key) ? address(value) : value;
     if (Array.isArray(value)) return value.map((item) => revive(item, key));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = revive(v, k);
+      for (const k in value) out[k] = revive(value[k]!, k);
       return out;
     }
     return value;
@@ -148,10 +161,12 @@ export function fromPlain(plain: JsonValue): Snapshot {
 }
 
 /**
- * A patch turns one plain tree into the next: `{"$": value}` replaces, an object without `$`
- * patches the keys it names (`"$del": [...]` removes keys), `{"$a": {index: patch}, "$n": length}`
- * patches an array in place. Snapshot keys never start with `$`; an object that has such a key
- * is replaced whole rather than patched, so the encoding stays unambiguous.
+ * A patch turns one plain tree into the next: a bare string, boolean or null, or a number where
+ * the old value was not an integer, replaces; `[d]` adds d to an integer (counters grow by small
+ * steps: short text, and gzip likes it); `{"$": value}` replaces with an object or array; an
+ * object without `$` patches the keys it names (`"$del": [...]` removes keys); `{"$a": {index:
+ * patch}, "$n": length}` patches an array. Snapshot keys never start with `$`; an object that has
+ * such a key is replaced whole rather than patched, so the encoding stays unambiguous.
  */
 export type Patch = JsonValue;
 
@@ -165,11 +180,21 @@ const own = (value: JsonObject, key: string): JsonValue | undefined =>
   Object.hasOwn(value, key) ? value[key] : undefined;
 
 function setOwn(target: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Plain assignment, except for the one key whose assignment would set the prototype instead.
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 export function diff(before: JsonValue | undefined, after: JsonValue): Patch | undefined {
   if (before === after) return undefined;
+  if (typeof after === 'number' && Number.isSafeInteger(after) && Number.isSafeInteger(before)) {
+    return [after - (before as number)];
+  }
+  if (after === null || typeof after !== 'object') {
+    // A bare number would read as "replace", which is right unless both were integers (above).
+    return after;
+  }
   if (Array.isArray(before) && Array.isArray(after)) {
     const items: JsonObject = {};
     let changed = before.length !== after.length;
@@ -202,27 +227,36 @@ export function diff(before: JsonValue | undefined, after: JsonValue): Patch | u
   return { $: after };
 }
 
-/** Applies a patch made by diff(); throws on a patch that does not fit the tree (a damaged chain). */
+/**
+ * Applies a patch made by diff() and returns the new tree. The old tree is changed in place
+ * (a reader keeps only the latest one); throws on a patch that does not fit it (a damaged chain).
+ */
 export function applyPatch(before: JsonValue | undefined, patch: Patch): JsonValue {
-  if (!isObject(patch)) throw new Error('patch is not an object');
+  if (patch === null || typeof patch !== 'object') return patch;
+  if (Array.isArray(patch)) {
+    if (typeof before !== 'number' || typeof patch[0] !== 'number')
+      throw new Error('a number patch on a non-number');
+    return before + patch[0];
+  }
   if (Object.hasOwn(patch, '$')) return patch.$ ?? null;
   if (Object.hasOwn(patch, '$a')) {
     if (!Array.isArray(before) || !isObject(patch.$a) || typeof patch.$n !== 'number') {
       throw new Error('array patch on a non-array');
     }
-    const out = before.slice(0, patch.$n);
+    if (patch.$n > before.length + Object.keys(patch.$a).length) throw new Error('array patch leaves holes');
+    before.length = Math.min(before.length, patch.$n);
     for (const [index, sub] of Object.entries(patch.$a))
-      out[Number(index)] = applyPatch(out[Number(index)], sub);
-    if (out.length !== patch.$n) throw new Error('array patch leaves holes');
-    return out;
+      before[Number(index)] = applyPatch(before[Number(index)], sub);
+    for (let i = 0; i < patch.$n; i++) if (!(i in before)) throw new Error('array patch leaves holes');
+    return before;
   }
   if (!isObject(before)) throw new Error('object patch on a non-object');
-  const out: JsonObject = { ...before };
   for (const [key, sub] of Object.entries(patch)) {
-    if (key !== '$del') setOwn(out, key, applyPatch(own(before, key), sub));
+    if (key !== '$del') setOwn(before, key, applyPatch(own(before, key), sub));
   }
-  if (Array.isArray(patch.$del)) for (const key of patch.$del) if (typeof key === 'string') delete out[key];
-  return out;
+  if (Array.isArray(patch.$del))
+    for (const key of patch.$del) if (typeof key === 'string') delete before[key];
+  return before;
 }
 
 /** Whether a decoded header is one this code can read; a string says why not. */

@@ -8,6 +8,7 @@ import { type FileHandle, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32, inflateRaw } from 'node:zlib';
+import type { IpAddr } from '../net/ip.js';
 import type { ParseIssue } from '../parse/issue.js';
 import type { Snapshot } from '../snapshot.js';
 import {
@@ -42,6 +43,11 @@ export interface CaptureReadOptions {
   readonly endMs?: number;
   /** Every skipped line or segment, as it is found. */
   readonly onIssue?: (issue: ParseIssue) => void;
+  /**
+   * Picks the part of each record's plain tree to decode (e.g. one pool's services out of a
+   * thousand): return a new object that refers to the parts kept, never change the tree.
+   */
+  readonly select?: (tree: JsonValue) => JsonValue;
 }
 
 /** The segment files of a capture directory, oldest first; throws when the directory cannot be read. */
@@ -140,6 +146,7 @@ export async function* readCapture(
     let header: CaptureHeader | undefined;
     let tree: JsonValue | undefined;
     let line = 0;
+    const addresses = new Map<string, IpAddr>();
     /** A record was lost: deltas are skipped until the next keyframe (reported once). */
     const lose = (message: string): void => {
       tree = undefined;
@@ -209,7 +216,7 @@ export async function* readCapture(
         const t = typeof value.t === 'number' ? value.t : NaN;
         if (options.endMs !== undefined && t > options.endMs) return;
         if (options.startMs !== undefined && t < options.startMs) continue;
-        yield { file, header, snapshot: fromPlain(tree) };
+        yield { file, header, snapshot: fromPlain(options.select ? options.select(tree) : tree, addresses) };
       }
     } catch (error) {
       report({

@@ -111,7 +111,12 @@ export class CaptureWriter {
     });
   }
 
-  /** Waits for the queue, closes the segment with its gzip trailer intact. */
+  /** Resolves when every queued record is written (or failed). */
+  async idle(): Promise<void> {
+    await this.draining;
+  }
+
+  /** Waits for the queue, then closes the segment. */
   async close(): Promise<void> {
     await this.draining;
     await this.closeSegment();

@@ -78,7 +78,9 @@ describe('diff and applyPatch', () => {
         const before = a as JsonValue;
         const after = b as JsonValue;
         const patch = diff(before, after);
-        expect(patch === undefined ? before : applyPatch(before, patch)).toEqual(after);
+        // applyPatch changes its input in place: give it a copy, compare with the original.
+        const copy = structuredClone(before);
+        expect(patch === undefined ? before : applyPatch(copy, patch)).toEqual(after);
       }),
       { numRuns: 2000 },
     );
@@ -89,7 +91,7 @@ describe('diff and applyPatch', () => {
     const next = mysqlSnapshot();
     const changed: Snapshot = { ...next, takenAtMs: next.takenAtMs + 15_000 };
     const patch = diff(before, toPlain(changed));
-    expect(patch).toEqual({ takenAtMs: { $: next.takenAtMs + 15_000 } });
+    expect(patch).toEqual({ takenAtMs: [15_000] });
   });
 
   it('refuses a patch that does not fit (a damaged chain)', () => {
