@@ -141,7 +141,7 @@ const { bytes, rawBytes, keyframes } = writer.stats;
 const onDisk = readdirSync(captureDir).reduce((sum, name) => sum + statSync(join(captureDir, name)).size, 0);
 const readStarted = performance.now();
 let read = 0;
-for await (const _ of readCapture(captureDir)) read++;
+for await (const record of readCapture(captureDir)) if (record) read++;
 const readMs = performance.now() - readStarted;
 const deltaBytes = (bytes - keyframes * keyframeBytes) / (records - keyframes);
 const perDay = (86_400 / 15) * ((deltaBytes * (100 - 1) + keyframeBytes) / 100);

@@ -69,7 +69,10 @@ function poolSelector(services: readonly ServiceKey[]): (tree: JsonValue) => Jso
       out.connSample = {
         ...ipvs.connSample,
         conns: ipvs.connSample.conns.filter(
-          (c) => isPlain(c) && virtuals.has(`${String(c.virtual)} ${String(c.virtualPort)}`),
+          (c) =>
+            isPlain(c) &&
+            typeof c.virtual === 'string' &&
+            virtuals.has(`${c.virtual} ${Number(c.virtualPort)}`),
         ),
       };
     }
