@@ -10,6 +10,7 @@ import { CAPTURE_FAMILIES } from './capture.js';
 import { IPVS_FAMILIES } from './ipvs.js';
 import { KEEPALIVED_FAMILIES } from './keepalived.js';
 import { NODE_IPVS_FAMILIES } from './node-ipvs.js';
+import { RECOMMENDATION_FAMILIES } from './recommendation.js';
 import { SELF_FAMILIES } from './self.js';
 import { SINK_FAMILIES } from './sinks.js';
 import { VRRP_WIRE_FAMILIES } from './vrrp-wire.js';
@@ -27,6 +28,7 @@ export const DOMAINS = {
   'vrrp-wire': VRRP_WIRE_FAMILIES,
   sinks: SINK_FAMILIES,
   capture: CAPTURE_FAMILIES,
+  recommendation: RECOMMENDATION_FAMILIES,
 } as const satisfies Readonly<Record<string, readonly FamilySpec[]>>;
 
 export type Domain = keyof typeof DOMAINS;

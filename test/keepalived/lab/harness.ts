@@ -312,6 +312,11 @@ ${vi('VI_2', 52, VIP2, !high, true, 'chk_health weight -60')}
     return this.prometheus;
   }
 
+  /** The lab Prometheus's base URL (the dashboard checks query it). */
+  get prometheusUrl(): string {
+    return this.running.url;
+  }
+
   query(expr: string): Promise<VectorSample[]> {
     return this.running.query(expr);
   }
