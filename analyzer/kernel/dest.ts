@@ -54,3 +54,30 @@ export class Dest {
     return this.activeConns + this.inactConns;
   }
 }
+
+/**
+ * ip_vs_bind_dest's counting: a new entry is counted (a template in persistconns, a connection
+ * inactive: every connection starts so), then OVERLOAD is raised at the upper threshold. Shared by
+ * the Director and the lean replay engine (analyzer/replay/engine.ts), so both apply one rule.
+ */
+export function bindEntry(d: Dest, template: boolean): void {
+  d.refs++;
+  if (template) d.persistConns++;
+  else d.inactConns++;
+  if (d.uThreshold !== 0 && d.connCount() >= d.uThreshold) d.overloaded = true;
+}
+
+/** ip_vs_unbind_dest: uncount, then clear OVERLOAD by the lower threshold (or ¾ of the upper). */
+export function unbindEntry(d: Dest, template: boolean, inactive: boolean): void {
+  d.refs--;
+  if (template) d.persistConns--;
+  else if (inactive) d.inactConns--;
+  else d.activeConns--;
+  if (d.lThreshold !== 0) {
+    if (d.connCount() < d.lThreshold) d.overloaded = false;
+  } else if (d.uThreshold !== 0) {
+    if (d.connCount() * 4 < d.uThreshold * 3) d.overloaded = false;
+  } else {
+    d.overloaded = false;
+  }
+}

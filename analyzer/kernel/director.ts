@@ -6,7 +6,7 @@ import type { HashVariant } from './schedulers/hash.js';
 import type { SchedulerSettings } from './schedulers/scheduler.js';
 import type { DirectorCommand, ModelledSysctl, ServerSettings, ServiceSettings } from './config.js';
 import { Conn } from './conn.js';
-import { Dest } from './dest.js';
+import { Dest, bindEntry, unbindEntry } from './dest.js';
 import { seededRandom32 } from './random.js';
 import type { Packet } from './packet.js';
 import { Service } from './service.js';
@@ -62,9 +62,9 @@ export interface InboundResult {
 /** A dest in the trash is freed after this long unreferenced (IP_VS_DEST_TRASH_PERIOD). */
 const DEST_TRASH_PERIOD_MS = 120_000;
 /** A template or connection that still controls others when its timer fires lives 60 s more. */
-const EXPIRE_LATER_MS = 60_000;
-const FTP_PORT = 21;
-const FTP_DATA_PORT = 20;
+export const EXPIRE_LATER_MS = 60_000;
+export const FTP_PORT = 21;
+export const FTP_DATA_PORT = 20;
 
 function serviceKey(spec: ServiceKey): string {
   return spec.kind === 'fwmark'
@@ -317,27 +317,12 @@ export class Director {
 
   /** ip_vs_bind_dest: count the entry, then raise OVERLOAD at the upper threshold. */
   private bind(conn: Conn): void {
-    const d = conn.dest;
-    d.refs++;
-    if (conn.template) d.persistConns++;
-    else d.inactConns++;
-    if (d.uThreshold !== 0 && d.connCount() >= d.uThreshold) d.overloaded = true;
+    bindEntry(conn.dest, conn.template);
   }
 
   /** ip_vs_unbind_dest: uncount, then clear OVERLOAD by the lower threshold (or ¾ of the upper). */
   private unbind(conn: Conn): void {
-    const d = conn.dest;
-    d.refs--;
-    if (conn.template) d.persistConns--;
-    else if (conn.inactive) d.inactConns--;
-    else d.activeConns--;
-    if (d.lThreshold !== 0) {
-      if (d.connCount() < d.lThreshold) d.overloaded = false;
-    } else if (d.uThreshold !== 0) {
-      if (d.connCount() * 4 < d.uThreshold * 3) d.overloaded = false;
-    } else {
-      d.overloaded = false;
-    }
+    unbindEntry(conn.dest, conn.template, conn.inactive);
   }
 
   /** State transition of a packet; moves the entry between active and inactive counters. */
