@@ -15,7 +15,18 @@
 # device at all: every packet stays between network namespaces inside the guest.
 #
 # Environment: LVSCOPE_VM_MEM (256M), LVSCOPE_VM_SMP (2), LVSCOPE_VM_TIMEOUT (seconds, 900),
-# LVSCOPE_VM_OFFLINE=1 (reuse .build/debs, never call apt-get).
+# LVSCOPE_VM_OFFLINE=1 (reuse .build/debs, never call apt-get), LVSCOPE_VM_APPEND (more kernel
+# command-line words, e.g. mitigations=off; none by default).
+#
+# Host folders in the guest (off unless asked; the base initramfs and the boot are then exactly
+# as without them):
+#   LVSCOPE_VM_SHARES="TAG=HOSTDIR ..."  each HOSTDIR appears read-only at /host/TAG (virtio-9p;
+#                                        the 9p and virtio-pci modules come in an extra archive)
+#   LVSCOPE_VM_NODE=1                    shares the host's /usr as /host/usr and this repository as
+#                                        /host/repo, and gives the guest a `node` command that runs
+#                                        the host's node binary through the host's dynamic loader
+#                                        and libraries (so `ip netns exec NS node
+#                                        /host/repo/dist/exporter/main.js --once` works there)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -140,6 +151,54 @@ RUN=$(mktemp -d "$BUILD/run.XXXXXX")
 trap 'rm -rf "$RUN"' EXIT
 mkdir -p "$RUN/root/job"
 cp -r "$JOB"/. "$RUN/root/job/"
+
+# host shares (LVSCOPE_VM_SHARES / LVSCOPE_VM_NODE): qemu -virtfs devices, plus files in the job
+# archive (later archives add to the base): the 9p modules, a hook guest/init runs, `node`
+SHARES=${LVSCOPE_VM_SHARES:-}
+QEMU_SHARE=()
+if [ "${LVSCOPE_VM_NODE:-0}" = 1 ]; then
+  NODE_BIN=$(readlink -f "$(command -v node)") || { echo "LVSCOPE_VM_NODE=1: node not found" >&2; exit 3; }
+  NODE_LD=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+  NODE_LIBDIRS=$(ldd "$NODE_BIN" | awk '/=> \// { print $3 }' | xargs -r readlink -f | xargs -r -n1 dirname | sort -u)
+  for f in "$NODE_BIN" "$NODE_LD" $NODE_LIBDIRS; do
+    case $f in /usr/*) ;; *) echo "LVSCOPE_VM_NODE=1: $f is not under /usr" >&2; exit 3 ;; esac
+  done
+  SHARES="usr=/usr repo=$(cd "$HERE/../.." && pwd) $SHARES"
+  mkdir -p "$RUN/root/sbin"
+  {
+    echo '#!/bin/sh'
+    echo "# the host's $NODE_BIN ($("$NODE_BIN" --version)), its loader and libraries, from /host/usr"
+    echo "exec /host${NODE_LD} --library-path $(echo $NODE_LIBDIRS | sed 's|/usr/|/host/usr/|g; s| |:|g') /host${NODE_BIN} \"\$@\""
+  } > "$RUN/root/sbin/node"
+  chmod 755 "$RUN/root/sbin/node"
+fi
+if [ -n "$SHARES" ]; then
+  KMOD="$KROOT/lib/modules/$KVER"
+  M="$RUN/root/lib/modules/$KVER/lvscope-9p"
+  mkdir -p "$M" "$RUN/root/etc/lvscope-init.d"
+  # insmod order: each module's dependencies (modules.dep lists them last-needed-first)
+  order=""
+  for m in virtio_pci 9pnet_virtio 9p; do
+    line=$(awk -F: -v m="/$m.ko" '{ n = split($1, p, "/") } "/" p[n] ~ "^" m "(\\.xz|\\.zst)?$" { print; exit }' "$KMOD/modules.dep")
+    [ -n "$line" ] || { echo "module $m not in $KVER" >&2; exit 4; }
+    for f in $(echo "$line" | tr -d ':' | awk '{ for (i = NF; i > 1; i--) print $i; print $1 }'); do
+      case " $order " in *" $f "*) ;; *) order="$order $f" ;; esac
+    done
+  done
+  hook="$RUN/root/etc/lvscope-init.d/9p"
+  echo "# written by vm.sh: host folders over virtio-9p" > "$hook"
+  for f in $order; do
+    cp "$KMOD/$f" "$M/"
+    echo "insmod /lib/modules/$KVER/lvscope-9p/$(basename "$f") 2>/dev/null || true" >> "$hook"   # (built in: fails harmlessly)
+  done
+  for kv in $SHARES; do
+    tag=${kv%%=*} dir=${kv#*=}
+    [ -d "$dir" ] || { echo "share $tag: $dir is not a folder" >&2; exit 2; }
+    QEMU_SHARE+=(-virtfs "local,path=$dir,mount_tag=$tag,security_model=none,readonly=on,multidevs=remap")
+    echo "mkdir -p /host/$tag && mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 $tag /host/$tag || echo 'mount of share $tag failed'" >> "$hook"
+  done
+  say "shares: $SHARES"
+fi
 (cd "$RUN/root" && find . | sort | "$BB" cpio -o -H newc 2>/dev/null | gzip -1 > "$RUN/job.cpio.gz")
 cat "$BASE" "$RUN/job.cpio.gz" > "$RUN/initrd.gz"
 
@@ -147,8 +206,8 @@ say "booting $KVER (TCG, smp=$SMP, mem=$MEM)"
 tb=$(date +%s.%N)
 rc=0
 timeout "${LVSCOPE_VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m "$MEM" -smp "$SMP" \
-  -nographic -no-reboot -nic none -kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" \
-  -append "console=ttyS0 panic=-1 quiet loglevel=3" \
+  -nographic -no-reboot -nic none ${QEMU_SHARE[@]+"${QEMU_SHARE[@]}"} -kernel "$VMLINUZ" -initrd "$RUN/initrd.gz" \
+  -append "console=ttyS0 panic=-1 quiet loglevel=3${LVSCOPE_VM_APPEND:+ $LVSCOPE_VM_APPEND}" \
   -serial file:"$OUT/console.log" -serial file:"$RUN/data.b64" -monitor none </dev/null || rc=$?
 wall=$(elapsed "$tb")
 say "guest powered off after ${wall}s (qemu exit $rc)"
@@ -157,5 +216,6 @@ if ! grep -q '^LVSCOPE-DATA-END' "$RUN/data.b64" 2>/dev/null; then
   echo "no data from the guest; tail of $OUT/console.log:" >&2; tail -n 30 "$OUT/console.log" >&2; exit 5
 fi
 tr -d '\r' < "$RUN/data.b64" | sed -n '/^LVSCOPE-DATA-BEGIN/,/^LVSCOPE-DATA-END/p' | sed '1d;$d' | base64 -d | tar -xzf - -C "$OUT"
-{ echo "kernel_package=$KPKG"; echo "kernel_release=$KVER"; echo "qemu_wall_seconds=$wall"; echo "smp=$SMP"; echo "mem=$MEM"; } > "$OUT/vm.txt"
+{ echo "kernel_package=$KPKG"; echo "kernel_release=$KVER"; echo "qemu_wall_seconds=$wall"; echo "smp=$SMP"; echo "mem=$MEM"
+  [ -z "$SHARES" ] || echo "shares=$SHARES"; [ -z "${LVSCOPE_VM_APPEND:-}" ] || echo "append=$LVSCOPE_VM_APPEND"; } > "$OUT/vm.txt"
 say "results in $OUT"
