@@ -46,3 +46,20 @@ export function orphanDestination(line: number, lostServiceLine: number | undefi
       : `belongs to the unparsable service on line ${lostServiceLine}`;
   return { line, field: 'RemoteAddress:Port', message };
 }
+
+/** The kernel's IP_VS_SCHEDNAME_MAXLEN (16) less its NUL; flags are short words (`persistent`). */
+const MAX_SCHEDULER_CHARS = 15;
+const MAX_FLAG_CHARS = 32;
+
+/** A scheduler or flag no kernel could print (a 100 kB scheduler name), as an issue. */
+export function badServiceWords(
+  line: number,
+  scheduler: string,
+  flags: readonly string[],
+): ParseIssue | undefined {
+  if (scheduler.length > MAX_SCHEDULER_CHARS)
+    return { line, field: 'Scheduler', message: `longer than ${MAX_SCHEDULER_CHARS} characters` };
+  if (flags.some((flag) => flag.length > MAX_FLAG_CHARS))
+    return { line, field: 'Flags', message: `a flag longer than ${MAX_FLAG_CHARS} characters` };
+  return undefined;
+}

@@ -13,6 +13,8 @@ import { QuadCounter, Vocabulary } from './conn-table.js';
 import type { ConnSample, ConnTableSummary, ConnTarget, SampledConn } from './model.js';
 import { TopK } from './top-k.js';
 import { addressLabel, protocolOfLabel, serviceId } from './vocabulary.js';
+import { quoted } from '../parse/printable.js';
+import { boundedInteger } from '../parse/numbers.js';
 
 export interface ConnParsed extends Parsed<ConnTableSummary> {
   /** The sampled connections, when sampling is on. */
@@ -197,13 +199,13 @@ export class ConnTableSummarizer {
       const target = decodeTarget(key);
       if (typeof target !== 'string') mergeInto(target, counts, 0);
       else if (target === 'protocol') unknownProtocols.add(key.split(' ')[0] ?? '');
-      else decodeFailures.push({ line: 0, field: 'ToIP', message: `undecodable "${key}"` });
+      else decodeFailures.push({ line: 0, field: 'ToIP', message: `undecodable ${quoted(key)}` });
     }
     for (const word of unknownProtocols) {
       decodeFailures.push({
         line: 0,
         field: 'Pro',
-        message: `entries of unknown protocol ${JSON.stringify(word)}`,
+        message: `entries of unknown protocol ${quoted(word)}`,
       });
     }
     for (const { target, counts } of merged.values()) record(target, counts, 0);
@@ -360,7 +362,9 @@ function decodeSampled(columns: readonly string[]): SampledConn | undefined {
   const remotePort = parseHex(dport);
   if (!proto || !client || !virtual || !remote || clientPort === undefined || virtualPort === undefined)
     return undefined;
-  if (remotePort === undefined || !/^\d+$/.test(expires)) return undefined;
+  // Expires is seconds left on a timer (31 days at most); 2^32 s is no timer.
+  const expiresSeconds = boundedInteger(expires, 0, 2 ** 32 - 1);
+  if (remotePort === undefined || expiresSeconds === undefined) return undefined;
   return {
     proto,
     client,
@@ -370,6 +374,6 @@ function decodeSampled(columns: readonly string[]): SampledConn | undefined {
     remote,
     remotePort,
     state,
-    expiresSeconds: Number(expires),
+    expiresSeconds,
   };
 }

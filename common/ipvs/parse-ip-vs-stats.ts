@@ -7,6 +7,7 @@ import type { ParseIssue, Parsed } from '../parse/issue.js';
 import { parseHex } from './address.js';
 import { fields } from './listing.js';
 import type { IpvsCounters, IpvsGlobalStats, IpvsPerCpuStats, IpvsRates } from './model.js';
+import { quoted } from '../parse/printable.js';
 
 const COLUMNS = ['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'] as const;
 
@@ -42,7 +43,7 @@ function badRow(line: number, tokens: readonly string[], expected: number): Pars
     ? {
         line,
         field: COLUMNS[bad - (expected - COLUMNS.length)] ?? 'CPU',
-        message: `"${tokens[bad]}" is not hex`,
+        message: `${quoted(tokens[bad] ?? '')} is not hex`,
       }
     : { line, field: 'row', message: `expected ${expected} hex columns, got ${tokens.length}` };
 }

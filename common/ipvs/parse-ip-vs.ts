@@ -4,11 +4,13 @@
  * bad line only loses itself (a bad service line also loses its destinations, each reported).
  */
 import type { Family } from '../net/ip.js';
-import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { MAX_ISSUE_MESSAGE_CHARS, type ParseIssue, type Parsed } from '../parse/issue.js';
 import { parseHex, parseKernelEndpoint } from './address.js';
-import { forEachLine, orphanDestination, tokenize } from './listing.js';
+import { forEachLine, orphanDestination, tokenize, badServiceWords } from './listing.js';
 import type { IpvsDestination, IpvsService, IpvsTable, Persistence } from './model.js';
 import { type ServiceKey, forwardOfLabel, protocolOfLabel, ticksToSeconds } from './vocabulary.js';
+import { printable, quoted } from '../parse/printable.js';
+import { boundedInteger } from '../parse/numbers.js';
 
 export interface IpVsOptions {
   /** Kernel CONFIG_HZ: /proc prints the persistence timeout in ticks. */
@@ -56,15 +58,19 @@ function finishService(draft: ServiceDraft, options: IpVsOptions): IpvsService {
 }
 
 /** A decimal integer as the kernel's %d prints it (negative only through a kernel bug). */
+/** The kernel prints weights and connection counts as non-negative ints (`%d` of an int). */
+const INT_MAX = 2 ** 31 - 1;
+
+/** A count or weight as the kernel prints it: decimal digits up to INT_MAX, else undefined. */
 function integer(text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined;
+  if (text === undefined || text === '' || text.length > 10) return undefined;
   let value = 0;
-  for (let i = text.charCodeAt(0) === 45 ? 1 : 0; i < text.length; i++) {
+  for (let i = 0; i < text.length; i++) {
     const digit = text.charCodeAt(i) - 48;
     if (digit < 0 || digit > 9) return undefined;
     value = value * 10 + digit;
   }
-  return text.charCodeAt(0) === 45 ? (text.length === 1 ? undefined : -value) : value;
+  return value <= INT_MAX ? value : undefined;
 }
 
 const COUNT_COLUMNS = ['Weight', 'ActiveConn', 'InActConn'] as const;
@@ -72,7 +78,7 @@ const COUNT_COLUMNS = ['Weight', 'ActiveConn', 'InActConn'] as const;
 function parseDestination(tokens: string[], line: number, issues: ParseIssue[]): IpvsDestination | undefined {
   const endpoint = parseKernelEndpoint(tokens[1] ?? '');
   if (typeof endpoint === 'string') {
-    issues.push({ line, field: 'RemoteAddress:Port', message: endpoint });
+    issues.push({ line, field: 'RemoteAddress:Port', message: printable(endpoint, MAX_ISSUE_MESSAGE_CHARS) });
     return undefined;
   }
   const weight = integer(tokens[3]);
@@ -84,7 +90,7 @@ function parseDestination(tokens: string[], line: number, issues: ParseIssue[]):
     issues.push({
       line,
       field: COUNT_COLUMNS[bad],
-      message: `expected an integer, got ${JSON.stringify(text)}`,
+      message: `expected an integer, got ${quoted(text)}`, // from 0 to INT_MAX
     });
     return undefined;
   }
@@ -93,7 +99,7 @@ function parseDestination(tokens: string[], line: number, issues: ParseIssue[]):
     issues.push({
       line,
       field: 'Forward',
-      message: `unknown forwarding method ${JSON.stringify(tokens[2] ?? '')}`,
+      message: `unknown forwarding method ${quoted(tokens[2] ?? '')}`,
     });
     return undefined;
   }
@@ -127,12 +133,19 @@ function parseServiceTail(
     }
     const ticks = tokens[i + 1];
     const rawMask = parseHex(tokens[i + 2] ?? '');
-    if (ticks === undefined || !/^\d+$/.test(ticks) || rawMask === undefined) {
+    // `persistent %d %08X`: a 32-bit timeout in ticks and a 32-bit mask.
+    const tickCount = boundedInteger(ticks ?? '', 0, 2 ** 32 - 1);
+    if (tickCount === undefined || rawMask === undefined || rawMask >= 2 ** 32) {
       issues.push({ line, field: 'persistent', message: `expected "persistent TICKS HEXMASK"` });
       return undefined;
     }
-    persistence = { ticks: Number(ticks), rawMask };
+    persistence = { ticks: tickCount, rawMask };
     i += 2;
+  }
+  const bad = badServiceWords(line, scheduler, flags);
+  if (bad) {
+    issues.push(bad);
+    return undefined;
   }
   return { scheduler, flags, ...(persistence && { persistence }) };
 }
@@ -141,7 +154,7 @@ function parseService(tokens: string[], line: number, issues: ParseIssue[]): Ser
   const [proto = '', target = ''] = tokens;
   if (proto === 'FWM') {
     if (target.length !== 8 || parseHex(target) === undefined) {
-      issues.push({ line, field: 'FWM mark', message: `expected 8 hex digits, got "${target}"` });
+      issues.push({ line, field: 'FWM mark', message: `expected 8 hex digits, got ${quoted(target)}` });
       return undefined;
     }
     const tail = parseServiceTail(tokens, line, issues);
@@ -151,12 +164,12 @@ function parseService(tokens: string[], line: number, issues: ParseIssue[]): Ser
   }
   const protocol = protocolOfLabel(proto);
   if (protocol === undefined) {
-    issues.push({ line, field: 'Prot', message: `unknown protocol ${JSON.stringify(proto)}` });
+    issues.push({ line, field: 'Prot', message: `unknown protocol ${quoted(proto)}` });
     return undefined;
   }
   const endpoint = parseKernelEndpoint(target);
   if (typeof endpoint === 'string') {
-    issues.push({ line, field: 'LocalAddress:Port', message: endpoint });
+    issues.push({ line, field: 'LocalAddress:Port', message: printable(endpoint, MAX_ISSUE_MESSAGE_CHARS) });
     return undefined;
   }
   const tail = parseServiceTail(tokens, line, issues);
@@ -183,7 +196,8 @@ export function parseIpVs(text: string, options: IpVsOptions): Parsed<IpvsTable>
     const [first, second] = tokens;
     if (first === 'IP') {
       const size = /\(size=(\d+)\)/.exec(text.slice(start, end));
-      if (size) connTableSize = Number(size[1]);
+      // IP_VS_CONN_TAB_SIZE is at most 2^20 (conn_tab_bits 8-20); 2^31 leaves room, not Infinity.
+      if (size) connTableSize = boundedInteger(size[1] ?? '', 0, 2 ** 31 - 1);
       return;
     }
     if (first === 'Prot' || second === 'RemoteAddress:Port') return;

@@ -5,9 +5,10 @@
  * hex, so both sources join.
  */
 import { type Family, parseIPv4 } from '../net/ip.js';
-import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { MAX_ISSUE_MESSAGE_CHARS, type ParseIssue, type Parsed } from '../parse/issue.js';
+import { boundedCounter, boundedInteger } from '../parse/numbers.js';
 import { parseTextEndpoint } from './address.js';
-import { fields, orphanDestination } from './listing.js';
+import { fields, orphanDestination, badServiceWords } from './listing.js';
 import type {
   IpvsCounters,
   IpvsPersistentConns,
@@ -20,6 +21,7 @@ import type {
   ServiceKey,
 } from './model.js';
 import { protocolOfLabel, serviceFamily } from './vocabulary.js';
+import { printable, quoted } from '../parse/printable.js';
 
 type ValueParser<T> = (tokens: readonly string[], line: number, issues: ParseIssue[]) => T | undefined;
 
@@ -28,7 +30,8 @@ const SUFFIX: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12 
 
 function parseLargeNumber(text: string): number | undefined {
   const match = /^(\d+)([KMGT]?)$/.exec(text);
-  return match ? Number(match[1]) * SUFFIX[match[2]!]! : undefined;
+  if (!match || (match[1] ?? '').length > 20) return undefined;
+  return boundedCounter(Number(match[1]) * SUFFIX[match[2]!]!);
 }
 
 function numberColumns(names: readonly string[]) {
@@ -41,7 +44,7 @@ function numberColumns(names: readonly string[]) {
     for (const [index, name] of names.entries()) {
       const value = parseLargeNumber(tokens[index]!);
       if (value === undefined) {
-        issues.push({ line, field: name, message: `expected a number, got "${tokens[index]}"` });
+        issues.push({ line, field: name, message: `expected a number, got ${quoted(tokens[index] ?? '')}` });
         return undefined;
       }
       values.push(value);
@@ -89,17 +92,24 @@ const serviceInfo: ValueParser<RawServiceInfo> = (tokens, line, issues) => {
     const token = rest[i]!;
     if (token === 'persistent' || token === 'mask') {
       const value = rest[++i];
-      if (value === undefined || (token === 'persistent' && !/^\d+$/.test(value))) {
-        issues.push({ line, field: token, message: `bad value "${value ?? ''}"` });
+      // ipvsadm prints the timeout as %u seconds.
+      const seconds = token === 'persistent' ? boundedInteger(value ?? '', 0, 2 ** 32 - 1) : 0;
+      if (value === undefined || seconds === undefined) {
+        issues.push({ line, field: token, message: `bad value ${quoted(value ?? '')}` });
         return undefined;
       }
-      if (token === 'persistent') timeoutSeconds = Number(value);
+      if (token === 'persistent') timeoutSeconds = seconds;
       else netmask = value;
     } else if (token.startsWith('(') && token.endsWith(')')) {
       flags.push(...token.slice(1, -1).split(','));
     } else {
       flags.push(token);
     }
+  }
+  const bad = badServiceWords(line, scheduler, flags);
+  if (bad) {
+    issues.push(bad);
+    return undefined;
   }
   if (timeoutSeconds === undefined) return { scheduler, flags };
   // ipvsadm omits the mask when it is the default: all ones (IPv4) or /128 (IPv6). Which one, and
@@ -127,7 +137,7 @@ function withMask(
   if (!info.persistence) return { scheduler: info.scheduler, flags: info.flags };
   const netmask = readMask(info.persistence.netmask, family);
   if (netmask === undefined) {
-    issues.push({ line, field: 'mask', message: `bad value "${info.persistence.netmask}"` });
+    issues.push({ line, field: 'mask', message: `bad value ${quoted(info.persistence.netmask)}` });
     return undefined;
   }
   return { ...info, persistence: { timeoutSeconds: info.persistence.timeoutSeconds, netmask } };
@@ -148,7 +158,7 @@ function parseServiceHead(
   const [proto = '', target = ''] = tokens;
   if (proto === 'FWM') {
     if (!/^\d+$/.test(target) || Number(target) > 0xffffffff) {
-      issues.push({ line, field: 'FWM mark', message: `expected a decimal mark, got "${target}"` });
+      issues.push({ line, field: 'FWM mark', message: `expected a decimal mark, got ${quoted(target)}` });
       return undefined;
     }
     const ipv6 = tokens[2] === 'IPv6';
@@ -159,12 +169,12 @@ function parseServiceHead(
   }
   const protocol = protocolOfLabel(proto);
   if (protocol === undefined) {
-    issues.push({ line, field: 'Prot', message: `unknown protocol ${JSON.stringify(proto)}` });
+    issues.push({ line, field: 'Prot', message: `unknown protocol ${quoted(proto)}` });
     return undefined;
   }
   const endpoint = parseTextEndpoint(target);
   if (typeof endpoint === 'string') {
-    issues.push({ line, field: 'LocalAddress:Port', message: endpoint });
+    issues.push({ line, field: 'LocalAddress:Port', message: printable(endpoint, MAX_ISSUE_MESSAGE_CHARS) });
     return undefined;
   }
   const key = { kind: 'addr', proto: protocol, addr: endpoint.addr, port: endpoint.port } as const;
@@ -196,7 +206,11 @@ function parseListing<R, S, D>(
       }
       const endpoint = parseTextEndpoint(second ?? '');
       if (typeof endpoint === 'string') {
-        issues.push({ line, field: 'RemoteAddress:Port', message: endpoint });
+        issues.push({
+          line,
+          field: 'RemoteAddress:Port',
+          message: printable(endpoint, MAX_ISSUE_MESSAGE_CHARS),
+        });
         continue;
       }
       const values = destinationValues(tokens.slice(2), line, issues);

@@ -3,9 +3,8 @@
  * sampling (prometheus/procfs's role: paths, reads and parsers in one place, the programs only
  * decide when to read). Each input is described once: where it is and which parser reads it.
  */
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openRegularFile, readRegularFile } from '../io/regular-file.js';
 import { runProgram } from '../io/run-program.js';
 import type { Parsed } from '../parse/issue.js';
 import type { IpvsSnapshot } from './model.js';
@@ -55,8 +54,16 @@ export const PROC_FILES: readonly ProcFile[] = [
 
 export const CONN_TABLE_PATH = 'net/ip_vs_conn';
 
+/** ip_vs lists every service and destination: 100k destinations are ~10 MiB, far below this. */
+const MAX_PROC_FILE_BYTES = 64 << 20;
+
+/** Non-blocking open and a regular-file check: a FIFO at the path fails at once (regular-file.ts). */
 export function readProcText(procfs: string, file: ProcFile, signal?: AbortSignal): Promise<string> {
-  return readFile(join(procfs, file.path), { encoding: 'latin1', ...(signal && { signal }) });
+  return readRegularFile(join(procfs, file.path), {
+    maxBytes: MAX_PROC_FILE_BYTES,
+    encoding: 'latin1',
+    ...(signal && { signal }),
+  });
 }
 
 /** /proc/net/ip_vs_conn, streamed in 1 MiB chunks through the summariser (a million lines is normal). */
@@ -66,10 +73,9 @@ export async function readConnTable(
   signal?: AbortSignal,
 ): Promise<ConnParsed> {
   const summarizer = new ConnTableSummarizer(options);
-  const stream = createReadStream(join(procfs, CONN_TABLE_PATH), {
-    highWaterMark: 1 << 20,
-    ...(signal && { signal }),
-  });
+  const handle = await openRegularFile(join(procfs, CONN_TABLE_PATH));
+  // The stream closes the handle at its end or on abort.
+  const stream = handle.createReadStream({ highWaterMark: 1 << 20, ...(signal && { signal }) });
   for await (const chunk of stream) summarizer.push(chunk as Buffer);
   return summarizer.finish();
 }

@@ -10,7 +10,7 @@
 import type { ForwardMethod, Protocol, SchedulerName, ServiceKey } from '../ipvs/vocabulary.js';
 import { isSchedulerName } from '../ipvs/vocabulary.js';
 import { type Family, type IpAddr, ipv4Addr, ipv6AddrOfWords, parseIPv4, parseIp } from '../net/ip.js';
-import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { type ParseIssue, type Parsed, boundedIssue } from '../parse/issue.js';
 import { type ConfigLine, type Statement, toStatements } from './parse-conf.js';
 
 export interface ConfRealServer {
@@ -326,7 +326,8 @@ export function virtualServersFromConfig(lines: readonly ConfigLine[]): Parsed<C
     const vs = readVirtualServer(block, groups, issues);
     if (vs) servers.push(vs);
   }
-  return { value: servers, issues };
+  // Fields and messages quote words of the file: bounded and escaped.
+  return { value: servers, issues: issues.map(boundedIssue) };
 }
 
 function readVirtualServer(

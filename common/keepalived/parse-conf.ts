@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { ParseIssue } from '../parse/issue.js';
+import { type ParseIssue, boundedIssue } from '../parse/issue.js';
+import { MAX_BRACE_PATTERNS, expandBraces, globMatch, hasGlobMagic } from './glob.js';
 import { parseVip } from './vip.js';
 
 /** File access the config reader needs; injected so the parser stays free of I/O policy. */
@@ -32,9 +33,34 @@ export interface Statement {
   readonly children?: Statement[];
 }
 
+/*
+ * Bounds on the expansion. keepalived reads lines into a MAXBUF (1024) buffer and refuses a
+ * parameter substitution that would not fit ("would exceed maximum line length"); the rest it
+ * leaves to memory. A parser fed by an exporter must stop earlier than the process dies, and
+ * always with an issue naming file:line, so each kind of growth has its own limit:
+ */
+/** keepalived's MAXBUF: the longest line after substitution. */
+export const MAX_LINE_CHARS = 1024;
 const MAX_INCLUDE_DEPTH = 16;
-const MAX_LINES = 1_000_000;
+/** Files read through `include`, over the whole expansion. */
+const MAX_INCLUDED_FILES = 4096;
+/** A multi-line parameter whose lines use parameters again (`$A` inside `$A`'s own value). */
+const MAX_PARAMETER_DEPTH = 16;
+/** `~SEQ` inside a `~SEQ` line (through parameters). */
+const MAX_SEQ_DEPTH = 4;
+const MAX_SEQ_REPETITIONS = 65_536;
+/**
+ * Effective lines kept: a thousand services of twenty real servers at five lines each. The
+ * exporter expands the configuration on its event loop at each collection, about 10 µs a line:
+ * this bounds that to about a second whatever ~SEQ asks for.
+ */
+const MAX_LINES = 100_000;
+/** Lines looked at (kept or not): bounds nested ~SEQ and conditionals that drop every line. */
+const MAX_WORK_LINES = 4 * MAX_LINES;
+/** Substitution rounds per line (a parameter whose value names another parameter). */
 const MAX_SUBSTITUTIONS = 32;
+/** A multi-line parameter's whole value. */
+const MAX_VALUE_CHARS = 64 * MAX_LINE_CHARS;
 
 /** Removes `#`/`!` comments outside double quotes. */
 function stripComment(line: string): string {
@@ -47,64 +73,42 @@ function stripComment(line: string): string {
   return line;
 }
 
-/** csh-style `{a,b}` expansion (nested), as glob(GLOB_BRACE) does for include. */
-function expandBraces(pattern: string): string[] {
-  const open = pattern.indexOf('{');
-  if (open === -1) return [pattern];
-  let depth = 0;
-  const commas: number[] = [];
-  for (let i = open; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '{') depth++;
-    else if (c === '}' && --depth === 0) {
-      const inner = pattern.slice(open + 1, i);
-      const parts: string[] = [];
-      let last = 0;
-      for (const at of commas) {
-        parts.push(inner.slice(last, at - open - 1));
-        last = at - open;
-      }
-      parts.push(inner.slice(last));
-      const rest = pattern.slice(i + 1);
-      return parts.flatMap((part) => expandBraces(pattern.slice(0, open) + part + rest));
-    } else if (c === ',' && depth === 1) commas.push(i);
-  }
-  return [pattern];
-}
-
-function globToRegExp(segment: string): RegExp {
-  let out = '';
-  for (const c of segment) {
-    if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else if (c === '[' || c === ']') out += c;
-    else out += c.replace(/[.+^$()|\\{}]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}
-
 /** Files matching an include pattern, sorted like glob(3); hidden files need an explicit dot. */
-function globFiles(pattern: string, files: ConfFiles): string[] {
+function globFiles(pattern: string, files: ConfFiles): string[] | undefined {
+  const expanded = expandBraces(pattern);
+  if (!expanded) return undefined;
   const results: string[] = [];
-  for (const expanded of expandBraces(pattern)) {
-    let candidates = [path.isAbsolute(expanded) ? '/' : '.'];
-    for (const segment of expanded.split('/').filter((s) => s !== '')) {
-      if (!/[*?[]/.test(segment)) {
+  for (const one of expanded) {
+    let candidates = [path.isAbsolute(one) ? '/' : '.'];
+    for (const segment of one.split('/').filter((s) => s !== '')) {
+      if (!hasGlobMagic(segment)) {
         candidates = candidates.map((dir) => path.join(dir, segment));
         continue;
       }
-      const re = globToRegExp(segment);
       candidates = candidates.flatMap((dir) =>
         files
           .list(dir)
-          .filter((name) => re.test(name) && (segment.startsWith('.') || !name.startsWith('.')))
+          .filter((name) => globMatch(segment, name) && (segment.startsWith('.') || !name.startsWith('.')))
           .sort()
           .map((name) => path.join(dir, name)),
       );
+      if (candidates.length > MAX_INCLUDED_FILES) return candidates.slice(0, MAX_INCLUDED_FILES + 1);
     }
     results.push(...candidates);
   }
   return results;
+}
+
+/** The longest line of a (possibly multi-line) text. */
+function longestLine(text: string): number {
+  let longest = 0;
+  let start = 0;
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    longest = Math.max(longest, (end === -1 ? text.length : end) - start);
+    if (end === -1) return longest;
+    start = end + 1;
+  }
 }
 
 /**
@@ -112,6 +116,7 @@ function globFiles(pattern: string, files: ConfFiles): string[] {
  * relative to the including file), `@id`/`@^id` conditional lines against `configId`,
  * `$NAME=value` parameters (multi-line with `\`) with `$NAME`/`${NAME}` substitution at use
  * time, and `~SEQ(var, start, step, end)`/`~SEQx` line repetition. Returns the effective lines.
+ * Every bound above ends its part of the expansion with an issue at the line that crossed it.
  */
 export function expandConfig(
   file: string,
@@ -121,23 +126,57 @@ export function expandConfig(
   const lines: ConfigLine[] = [];
   const issues: ParseIssue[] = [];
   const params = new Map<string, string>();
+  let work = 0;
+  let filesRead = 0;
+  /** Set when a global bound is crossed: the expansion stops everywhere. */
+  let stopped = false;
 
-  const substitute = (text: string): string => {
+  /** Substituted text, or a reason it would grow past the bounds. */
+  const substitute = (text: string): { text: string } | { error: string } => {
+    if (!text.includes('$')) return { text };
     let current = text;
     for (let round = 0; round < MAX_SUBSTITUTIONS; round++) {
       const next = current
         .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (all, name: string) => params.get(name) ?? all)
         .replace(/\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (all, name: string) => params.get(name) ?? all);
-      if (next === current) return next;
+      if (next.length > MAX_VALUE_CHARS || longestLine(next) > MAX_LINE_CHARS) {
+        return {
+          error: `substitution would exceed ${MAX_LINE_CHARS} characters a line (keepalived's MAXBUF)`,
+        };
+      }
+      if (next === current) return { text: next };
       current = next;
     }
-    return current;
+    return { text: current };
   };
 
-  const emit = (text: string, where: { file: string; line: number }, depth: number): void => {
-    if (lines.length >= MAX_LINES) return;
+  interface Nesting {
+    readonly include: number;
+    readonly parameter: number;
+    readonly seq: number;
+  }
+
+  const emit = (text: string, where: { file: string; line: number }, nesting: Nesting): void => {
+    if (stopped) return;
+    if (++work > MAX_WORK_LINES || lines.length >= MAX_LINES) {
+      stopped = true;
+      issues.push({
+        ...where,
+        field: 'configuration',
+        message: `expansion stopped: more than ${lines.length >= MAX_LINES ? MAX_LINES : MAX_WORK_LINES} lines`,
+      });
+      return;
+    }
     let body = text.trim();
     if (body === '') return;
+    if (body.length > MAX_LINE_CHARS) {
+      issues.push({
+        ...where,
+        field: 'line',
+        message: `longer than ${MAX_LINE_CHARS} characters (keepalived's MAXBUF)`,
+      });
+      return;
+    }
     const cond = /^@(\^?)(\S+)\s*(.*)$/.exec(body);
     if (cond) {
       const matches = cond[2] === configId;
@@ -147,7 +186,7 @@ export function expandConfig(
     const seq = /^~SEQ(x?)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,([^)]*)\)\s*(.*)$/.exec(body);
     if (seq) {
       const nums = (seq[3] ?? '').split(',').map((s) => Number(s.trim()));
-      if (nums.some((n) => !Number.isInteger(n)) || nums.length < 1 || nums.length > 3) {
+      if (nums.some((n) => !Number.isSafeInteger(n)) || nums.length < 1 || nums.length > 3) {
         issues.push({
           ...where,
           field: '~SEQ',
@@ -155,18 +194,27 @@ export function expandConfig(
         });
         return;
       }
+      if (nesting.seq >= MAX_SEQ_DEPTH) {
+        issues.push({ ...where, field: '~SEQ', message: `nested deeper than ${MAX_SEQ_DEPTH}` });
+        return;
+      }
       const end = nums[nums.length - 1] ?? 0;
       const start = nums.length >= 2 ? (nums[0] ?? 0) : end > 0 ? 1 : -1;
       const step = nums.length === 3 ? (nums[1] ?? 0) : end >= start ? 1 : -1;
-      if (step === 0 || Math.abs((end - start) / step) > 65_535) {
-        issues.push({ ...where, field: '~SEQ', message: 'step is 0 or more than 65536 repetitions' });
+      if (step === 0 || Math.abs((end - start) / step) >= MAX_SEQ_REPETITIONS) {
+        issues.push({
+          ...where,
+          field: '~SEQ',
+          message: `step is 0 or more than ${MAX_SEQ_REPETITIONS} repetitions`,
+        });
         return;
       }
       const name = seq[2] ?? '';
       const saved = params.get(name);
-      for (let v = start; step > 0 ? v <= end : v >= end; v += step) {
+      const inner = { ...nesting, seq: nesting.seq + 1 };
+      for (let v = start; !stopped && (step > 0 ? v <= end : v >= end); v += step) {
         params.set(name, seq[1] === 'x' ? v.toString(16) : String(v));
-        emit(seq[4] ?? '', where, depth);
+        emit(seq[4] ?? '', where, inner);
       }
       if (saved === undefined) params.delete(name);
       else params.set(name, saved);
@@ -178,20 +226,50 @@ export function expandConfig(
       return;
     }
     const expanded = substitute(body);
-    if (expanded !== body) {
+    if ('error' in expanded) {
+      issues.push({ ...where, field: '$parameter', message: expanded.error });
+      return;
+    }
+    if (expanded.text !== body) {
+      if (nesting.parameter >= MAX_PARAMETER_DEPTH) {
+        issues.push({
+          ...where,
+          field: '$parameter',
+          message: `expansion nested deeper than ${MAX_PARAMETER_DEPTH} (a parameter that uses itself?)`,
+        });
+        return;
+      }
       // A multi-line parameter expands to several lines, each read again (conditionals included).
-      for (const part of expanded.split('\n')) emit(part, where, depth);
+      const inner = { ...nesting, parameter: nesting.parameter + 1 };
+      for (const part of expanded.text.split('\n')) emit(part, where, inner);
       return;
     }
     const inc = /^include[rmwb]?\s+(.+)$/.exec(body);
     if (inc) {
       const pattern = (inc[1] ?? '').trim().replace(/^"(.*)"$/, '$1');
-      if (depth >= MAX_INCLUDE_DEPTH) {
+      if (nesting.include >= MAX_INCLUDE_DEPTH) {
         issues.push({ ...where, field: 'include', message: `nested deeper than ${MAX_INCLUDE_DEPTH}` });
         return;
       }
       const absolute = path.isAbsolute(pattern) ? pattern : path.join(path.dirname(where.file), pattern);
-      for (const match of globFiles(absolute, files)) readFile(match, depth + 1);
+      const matches = globFiles(absolute, files);
+      if (!matches) {
+        issues.push({
+          ...where,
+          field: 'include',
+          message: `brace expansion gives more than ${MAX_BRACE_PATTERNS} patterns`,
+        });
+        return;
+      }
+      for (const match of matches) {
+        if (stopped) return;
+        if (++filesRead > MAX_INCLUDED_FILES) {
+          stopped = true;
+          issues.push({ ...where, field: 'include', message: `more than ${MAX_INCLUDED_FILES} files` });
+          return;
+        }
+        readFile(match, nesting.include + 1);
+      }
       return;
     }
     lines.push({ text: body, ...where });
@@ -206,28 +284,53 @@ export function expandConfig(
       issues.push({ file: name, line: 0, field: 'file', message: `cannot read (${code})` });
       return;
     }
+    const nesting: Nesting = { include: depth, parameter: 0, seq: 0 };
     const raw = text.split('\n');
-    for (let i = 0; i < raw.length; i++) {
+    for (let i = 0; i < raw.length && !stopped; i++) {
       let line = stripComment((raw[i] ?? '').replace(/\r$/, ''));
       const start = i + 1;
-      const multi = /^\s*\$[A-Za-z_][A-Za-z0-9_]*=\s*\\\s*$/.test(line);
-      if (multi) {
+      if (isMultiLineDefinition(line)) {
         // $NAME= \ then lines ending in \ : the value keeps its line breaks.
         const parts: string[] = [];
+        let size = 0;
         while (i + 1 < raw.length) {
           const next = stripComment((raw[++i] ?? '').replace(/\r$/, ''));
-          const more = /\\\s*$/.test(next);
-          parts.push(next.replace(/\\\s*$/, ''));
+          const more = endsWithBackslash(next);
+          const part = more ? next.trimEnd().slice(0, -1) : next;
+          size += part.length + 1;
+          if (size <= MAX_VALUE_CHARS) parts.push(part);
           if (!more) break;
         }
-        line = `${line.replace(/\\\s*$/, '')}${parts.join('\n')}`;
+        if (size > MAX_VALUE_CHARS) {
+          issues.push({
+            file: name,
+            line: start,
+            field: '$parameter',
+            message: `multi-line value longer than ${MAX_VALUE_CHARS} characters`,
+          });
+          continue;
+        }
+        line = `${line.trimEnd().slice(0, -1)}${parts.join('\n')}`;
       }
-      emit(line, { file: name, line: start }, depth);
+      emit(line, { file: name, line: start }, nesting);
     }
   };
 
   readFile(file, 0);
   return { lines, issues };
+}
+
+function endsWithBackslash(line: string): boolean {
+  return line.trimEnd().endsWith('\\');
+}
+
+/** `$NAME= \` alone: the first line of a multi-line parameter. */
+function isMultiLineDefinition(line: string): boolean {
+  const body = line.trim();
+  if (!endsWithBackslash(body)) return false;
+  const eq = body.indexOf('=');
+  if (eq === -1) return false;
+  return /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(body.slice(0, eq)) && body.slice(eq + 1, -1).trim() === '';
 }
 
 /** Splits lines into words (quotes kept together) and nests `{ ... }` blocks. */
@@ -294,5 +397,6 @@ export function vipsFromConfig(lines: readonly ConfigLine[]): { vips: ConfigVip[
       }
     }
   }
-  return { vips, issues };
+  // Fields name instances by their names from the file: bounded and escaped.
+  return { vips, issues: issues.map(boundedIssue) };
 }

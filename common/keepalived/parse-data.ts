@@ -1,6 +1,8 @@
-import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { type ParseIssue, type Parsed, boundedIssue } from '../parse/issue.js';
 import type { Vip, VrrpInstance, VrrpScript } from './model.js';
 import { stateNumber } from './states.js';
+import { boundedDecimal, boundedInteger } from '../parse/numbers.js';
+import { quoted } from '../parse/printable.js';
 import { parseVip } from './vip.js';
 
 export interface TextData {
@@ -27,28 +29,73 @@ const NESTED_SCRIPT_KEYS = new Set([
   'Interface weight',
 ]);
 
-const SECTION = /^\s*-+<\s*(.+?)\s*>-+\s*$/;
 const indentOf = (line: string): number => line.length - line.trimStart().length;
 
-/** `key = value` or `key: value`; a bare `key :` / `key (N):` is a list header. */
+/**
+ * The longest dump line read: keepalived prints short `key = value` lines (a script command is
+ * the longest, and keepalived's own MAXBUF bounds it to 1024). Longer lines are reported and
+ * skipped, so no line costs more than this whatever the parsing does with it.
+ */
+export const MAX_DUMP_LINE_CHARS = 4096;
+
+/**
+ * `------< Name >------` (leading indent allowed): the name, else undefined. By hand rather than
+ * /^\s*-+<\s*(.+?)\s*>-+\s*$/, which backtracks quadratically on a line of tabs.
+ */
+export function sectionName(line: string): string | undefined {
+  const body = line.trim();
+  if (body[0] !== '-' || body[body.length - 1] !== '-') return undefined;
+  let start = 0;
+  while (body[start] === '-') start++;
+  let end = body.length;
+  while (end > start && body[end - 1] === '-') end--;
+  if (body[start] !== '<' || body[end - 1] !== '>' || end - 1 <= start) return undefined;
+  const name = body.slice(start + 1, end - 1).trim();
+  return name === '' ? undefined : name;
+}
+
+/**
+ * `key = value` or `key: value`; a bare `key :` / `key (N):` is a list header. By hand: the
+ * regular expression this replaces was cubic in the spaces of a line without a colon.
+ */
 function splitKeyValue(text: string): { key: string; value: string } | undefined {
   const eq = text.indexOf(' = ');
   if (eq !== -1) return { key: text.slice(0, eq).trim(), value: text.slice(eq + 3).trim() };
   if (text.endsWith(' =')) return { key: text.slice(0, -2).trim(), value: '' };
-  const colon = /^([^:]+?)\s*(\(\d+\))?\s*:\s*(.*)$/.exec(text);
-  if (colon) return { key: colon[1] ?? '', value: colon[3] ?? '' };
-  const words = /^(Interface weight|Multicast address)\s+(.*)$/.exec(text);
-  return words ? { key: words[1] ?? '', value: words[2] ?? '' } : undefined;
+  const colon = text.indexOf(':');
+  if (colon > 0) {
+    let key = text.slice(0, colon).trimEnd();
+    // `Virtual IP (2):` counts its entries: the count is not part of the key.
+    const open = key.lastIndexOf('(');
+    if (open > 0 && key.endsWith(')') && /^\d+$/.test(key.slice(open + 1, -1))) {
+      key = key.slice(0, open).trimEnd();
+    }
+    if (key !== '') return { key, value: text.slice(colon + 1).trim() };
+  }
+  for (const words of ['Interface weight', 'Multicast address']) {
+    if (text.startsWith(words) && /^\s/.test(text.slice(words.length, words.length + 1))) {
+      return { key: words, value: text.slice(words.length).trim() };
+    }
+  }
+  return undefined;
 }
 
+/** Seconds from `1 sec`, `100 milli-sec`, `1000000 usec` or a bare number; undefined otherwise. */
 function seconds(value: string): number | undefined {
-  const m = /^([\d.]+)\s*(sec|milli-sec|usec)?/.exec(value);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return m[2] === 'milli-sec' ? n / 1000 : m[2] === 'usec' ? n / 1e6 : n;
+  const space = value.indexOf(' ');
+  const number = space === -1 ? value : value.slice(0, space);
+  const unit = space === -1 ? '' : value.slice(space + 1).trim();
+  // An advert interval is at most 40.95 s (VRRPv3's 12 bits of centiseconds), 255 s in v2.
+  const n = boundedDecimal(number, 0, 1e9);
+  if (n === undefined) return undefined;
+  if (unit === 'milli-sec') return n / 1000;
+  if (unit === 'usec') return n / 1e6;
+  return unit === '' || unit === 'sec' ? n : undefined;
 }
 
-const integer = (value: string): number | undefined => (/^-?\d+$/.test(value) ? Number(value) : undefined);
+/** keepalived prints priorities 0-255 and small counts; anything else is not from it. */
+const priority = (value: string): number | undefined => boundedInteger(value, 0, 255);
+const version = (value: string): number | undefined => boundedInteger(value, 2, 3);
 
 /**
  * Parses keepalived's text data dump (`DATA` signal, keepalived.data) in every layout from 1.3.x
@@ -91,13 +138,22 @@ export function parseDataDump(text: string, file: string): Parsed<TextData> {
   const lines = text.split('\n');
   lines.forEach((rawLine, index) => {
     const lineNo = index + 1;
-    const line = rawLine.replace(/\r$/, '');
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.length > MAX_DUMP_LINE_CHARS) {
+      issues.push({
+        file,
+        line: lineNo,
+        field: 'line',
+        message: `longer than ${MAX_DUMP_LINE_CHARS} characters`,
+      });
+      return;
+    }
     if (line.trim() === '') return;
-    const header = SECTION.exec(line);
-    if (header && indentOf(line) === 0) {
+    const header = sectionName(line);
+    if (header !== undefined && indentOf(line) === 0) {
       finishInstance();
       finishScript();
-      section = header[1] ?? '';
+      section = header;
       list = undefined;
       nestedScript = false;
       return;
@@ -106,6 +162,24 @@ export function parseDataDump(text: string, file: string): Parsed<TextData> {
     const body = line.trim();
     const issue = (field: string, message: string): void => {
       issues.push({ file, line: lineNo, field, message });
+    };
+    /** A numeric field of the instance; a value keepalived cannot print is an issue, not data. */
+    const setNumber = (
+      field:
+        | 'version'
+        | 'basePriority'
+        | 'effectivePriority'
+        | 'masterPriority'
+        | 'advertIntervalSeconds'
+        | 'garpDelay',
+      key: string,
+      value: string,
+      read: (value: string) => number | undefined,
+    ): void => {
+      if (!instance) return;
+      const n = read(value);
+      if (n === undefined) issue(key, `${quoted(value, 24)} is out of range or not a number`);
+      else instance[field] = n;
     };
 
     if (section === 'VRRP Scripts') {
@@ -145,7 +219,7 @@ export function parseDataDump(text: string, file: string): Parsed<TextData> {
         return;
       }
       if (body.startsWith('VRRP Version = ') && instance) {
-        instance.version = integer(body.slice('VRRP Version = '.length).trim());
+        setNumber('version', 'VRRP Version', body.slice('VRRP Version = '.length).trim(), version);
         return;
       }
       finishInstance();
@@ -188,7 +262,7 @@ export function parseDataDump(text: string, file: string): Parsed<TextData> {
       case 'State':
       case 'Wantstate': {
         const n = stateNumber(value);
-        if (n === undefined) issue(key, `unknown state "${value.slice(0, 24)}"`);
+        if (n === undefined) issue(key, `unknown state ${quoted(value, 24)}`);
         else if (key === 'State') instance.state = n;
         else instance.wantState = n;
         return;
@@ -198,46 +272,48 @@ export function parseDataDump(text: string, file: string): Parsed<TextData> {
         instance.intf = value;
         return;
       case 'Virtual Router ID': {
-        const n = integer(value);
-        if (n === undefined || n < 1 || n > 255) issue(key, 'not a VRID (1-255)');
+        const n = boundedInteger(value, 1, 255);
+        if (n === undefined) issue(key, 'not a VRID (1-255)');
         else instance.vrid = n;
         return;
       }
       case 'VRRP Version':
-        instance.version = integer(value);
+        setNumber('version', key, value, version);
         return;
       case 'Priority':
-        instance.basePriority = integer(value);
+        setNumber('basePriority', key, value, priority);
         return;
       case 'Effective priority':
-        instance.effectivePriority = integer(value);
+        setNumber('effectivePriority', key, value, priority);
         return;
       case 'Master priority':
-        instance.masterPriority = integer(value);
+        setNumber('masterPriority', key, value, priority);
         return;
       case 'Last transition': {
-        const n = Number(value.split(/\s/)[0]);
-        if (Number.isFinite(n)) instance.lastTransition = n;
+        // An epoch with microseconds; before 1970 or past year 5000 is not a clock.
+        const n = boundedDecimal(value.split(' ')[0] ?? '', 0, 1e11);
+        if (n !== undefined) instance.lastTransition = n;
         else issue(key, 'not an epoch timestamp');
         return;
       }
       case 'Advert interval':
-        instance.advertIntervalSeconds = seconds(value);
+        setNumber('advertIntervalSeconds', key, value, seconds);
         return;
       case 'Preempt':
         instance.nopreempt = value === 'disabled';
         return;
       case 'Gratuitous ARP delay':
-        instance.garpDelay = integer(value);
+        setNumber('garpDelay', key, value, (v) => boundedInteger(v, 0, 2 ** 31 - 1));
         return;
       default:
         // Other lists (Unicast Peer, Tracked scripts, ...) have indented items to skip.
-        if (value === '' || /^\d+$/.test(value)) list = 'other';
+        if (value === '' || /^\d{1,9}$/.test(value)) list = 'other';
     }
   });
   finishInstance();
   finishScript();
   // A 1.3.x tracked script may also be listed on its own: keep one entry per name, the last.
   const byName = new Map(scripts.map((s) => [s.name, s]));
-  return { value: { instances, scripts: [...byName.values()] }, issues };
+  // Fields name instances by their names from the dump: bounded and escaped.
+  return { value: { instances, scripts: [...byName.values()] }, issues: issues.map(boundedIssue) };
 }

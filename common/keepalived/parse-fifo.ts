@@ -1,5 +1,6 @@
 import type { FifoInstanceState, FifoSnapshot } from './model.js';
 import { stateNumber } from './states.js';
+import { boundedInteger } from '../parse/numbers.js';
 
 export interface FifoEvent {
   readonly type: 'INSTANCE' | 'GROUP';
@@ -9,6 +10,7 @@ export interface FifoEvent {
   readonly priority: number;
 }
 
+const MAX_FIFO_LINE_CHARS = 1200;
 const VRRP_LINE = /^(INSTANCE|GROUP) "(.*)" ([A-Z_{}]+) (\d+)$/;
 
 /**
@@ -16,9 +18,14 @@ const VRRP_LINE = /^(INSTANCE|GROUP) "(.*)" ([A-Z_{}]+) (\d+)$/;
  * Checker lines (`VS ...`, `RS ...`) and anything else give undefined.
  */
 function parseFifoLine(line: string): FifoEvent | undefined {
+  // keepalived's names come from its config, whose lines it reads into 1024 bytes (MAXBUF).
+  if (line.length > MAX_FIFO_LINE_CHARS) return undefined;
   const m = VRRP_LINE.exec(line.trim());
   if (!m) return undefined;
-  return { type: m[1] as 'INSTANCE' | 'GROUP', name: m[2] ?? '', event: m[3] ?? '', priority: Number(m[4]) };
+  // keepalived writes priorities 0-255; any other number is not one of its lines.
+  const priority = boundedInteger(m[4] ?? '', 0, 255);
+  if (priority === undefined) return undefined;
+  return { type: m[1] as 'INSTANCE' | 'GROUP', name: m[2] ?? '', event: m[3] ?? '', priority };
 }
 
 /** State transitions are the events that name a VRRP state; the others only change priority. */

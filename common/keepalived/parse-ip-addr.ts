@@ -1,5 +1,12 @@
 import { canonicalIp } from '../net/ip.js';
-import type { Parsed } from '../parse/issue.js';
+import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { printable } from '../parse/printable.js';
+
+/** iproute2 limits interface names to IFNAMSIZ - 1 characters. */
+const MAX_IFNAME_CHARS = 15;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export interface HostAddress {
   readonly address: string;
@@ -24,22 +31,23 @@ export function parseIpAddrJson(text: string, source: string): Parsed<HostAddres
     };
   }
   const addresses: HostAddress[] = [];
-  const issues = [];
+  const issues: ParseIssue[] = [];
   for (const [i, link] of root.entries()) {
-    const ifname = (link as { ifname?: unknown }).ifname;
-    const infos = (link as { addr_info?: unknown }).addr_info;
-    if (typeof ifname !== 'string' || !Array.isArray(infos)) {
+    // `[null]` or a link that is not an object: reported, never dereferenced.
+    const ifname = isObject(link) ? link.ifname : undefined;
+    const infos = isObject(link) ? link.addr_info : undefined;
+    if (typeof ifname !== 'string' || ifname.length > MAX_IFNAME_CHARS || !Array.isArray(infos)) {
       issues.push({ file: source, line: 0, field: `[${i}]`, message: 'link without ifname or addr_info' });
       continue;
     }
     for (const info of infos as unknown[]) {
-      const local = (info as { local?: unknown }).local;
-      const address = typeof local === 'string' ? canonicalIp(local) : undefined;
+      const local = isObject(info) ? info.local : undefined;
+      const address = typeof local === 'string' && local.length <= 64 ? canonicalIp(local) : undefined;
       if (address === undefined) {
         issues.push({
           file: source,
           line: 0,
-          field: `[${i}](${ifname}).addr_info`,
+          field: `[${i}](${printable(ifname)}).addr_info`,
           message: 'entry without a valid local address',
         });
         continue;

@@ -1,4 +1,5 @@
-import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { type ParseIssue, type Parsed, boundedIssue } from '../parse/issue.js';
+import { MAX_COUNTER } from '../parse/numbers.js';
 import type { TrackedProcess, Vip, VrrpInstance, VrrpStats } from './model.js';
 import { parseVip } from './vip.js';
 
@@ -13,6 +14,18 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/** An integer within [min, max]: keepalived prints no other (a priority of 1e308 is not data). */
+const int = (value: unknown, min: number, max: number): number | undefined =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : undefined;
+const priority = (value: unknown): number | undefined => int(value, 0, 255);
+const upTo = (value: unknown, max: number): number | undefined => {
+  const n = num(value);
+  return n !== undefined && n >= 0 && n <= max ? n : undefined;
+};
+/** Names keepalived took from its config lines (MAXBUF 1024); a longer one is not from it. */
+const MAX_NAME_CHARS = 1024;
+const name = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.length <= MAX_NAME_CHARS ? value : undefined;
 const bool = (value: unknown): boolean | undefined =>
   typeof value === 'boolean' ? value : typeof value === 'number' ? value !== 0 : undefined;
 
@@ -76,7 +89,9 @@ export function parseJsonDump(text: string, file: string): Parsed<JsonDump> {
     const parsed = parseEntry(entry, index, issue);
     if (parsed) instances.push(parsed);
   });
-  return { value: { instances, trackedProcesses: parseProcesses(processes, issue) }, issues };
+  // Fields name instances by their names from the dump: bounded and escaped.
+  const trackedProcesses = parseProcesses(processes, issue);
+  return { value: { instances, trackedProcesses }, issues: issues.map(boundedIssue) };
 }
 
 function parseVips(value: unknown, field: string, issue: (field: string, message: string) => void): Vip[] {
@@ -101,10 +116,10 @@ function parseStats(value: unknown, where: string, issue: (field: string, messag
   }
   const stats: Partial<Record<keyof VrrpStats, number>> = {};
   for (const [key, jsonKey, required] of STATS_KEYS) {
-    const n = num(value[jsonKey]);
+    const n = int(value[jsonKey], 0, MAX_COUNTER);
     if (n !== undefined) stats[key] = n;
     else if (required) {
-      issue(`${where}.stats.${jsonKey}`, 'missing or not a number');
+      issue(`${where}.stats.${jsonKey}`, 'missing or not a counter below 2^64');
       return undefined;
     }
   }
@@ -122,9 +137,9 @@ function parseEntry(
     return undefined;
   }
   const data = entry.data;
-  const iname = typeof data.iname === 'string' ? data.iname : undefined;
-  const vrid = num(data.vrid);
-  const state = num(data.state);
+  const iname = name(data.iname);
+  const vrid = int(data.vrid, 1, 255);
+  const state = int(data.state, 0, 255);
   if (iname === undefined || vrid === undefined || state === undefined) {
     const missing = [
       iname === undefined && 'iname',
@@ -138,18 +153,19 @@ function parseEntry(
   const stats = parseStats(entry.stats, `${where}(${iname})`, issue);
   return {
     iname,
-    intf: typeof data.ifp_ifname === 'string' ? data.ifp_ifname : '',
+    intf: name(data.ifp_ifname) ?? '',
     vrid,
     state,
-    wantState: num(data.wantstate),
-    basePriority: num(data.base_priority),
-    effectivePriority: num(data.effective_priority),
-    masterPriority: num(data.master_priority),
-    lastTransition: num(data.last_transition),
-    advertIntervalSeconds: num(data.adver_int),
-    version: num(data.version),
+    wantState: int(data.wantstate, 0, 255),
+    basePriority: priority(data.base_priority),
+    effectivePriority: priority(data.effective_priority),
+    masterPriority: priority(data.master_priority),
+    lastTransition: upTo(data.last_transition, 1e11),
+    // VRRPv2 allows 255 s, v3 40.95 s.
+    advertIntervalSeconds: upTo(data.adver_int, 255),
+    version: int(data.version, 2, 3),
     nopreempt: bool(data.nopreempt),
-    garpDelay: num(data.garp_delay),
+    garpDelay: int(data.garp_delay, 0, 2 ** 31 - 1),
     vips: parseVips(data.vips, `${label}.vips`, issue),
     excludedVips: parseVips(data.evips, `${label}.evips`, issue),
     ...(stats ? { stats } : {}),
@@ -164,13 +180,14 @@ function parseProcesses(value: unknown, issue: (field: string, message: string) 
   }
   const processes: TrackedProcess[] = [];
   value.forEach((item, i) => {
-    if (!isObject(item) || typeof item.process !== 'string') {
+    const processName = isObject(item) ? name(item.process) : undefined;
+    if (!isObject(item) || processName === undefined) {
       issue(`track_process[${i}]`, 'missing process name');
       return;
     }
     processes.push({
-      name: item.process,
-      currentProcesses: num(item.current_processes),
+      name: processName,
+      currentProcesses: int(item.current_processes, 0, 2 ** 32),
       haveQuorum: bool(item.have_quorum),
     });
   });

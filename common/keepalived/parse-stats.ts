@@ -1,5 +1,7 @@
-import type { ParseIssue, Parsed } from '../parse/issue.js';
+import { type ParseIssue, type Parsed, boundedIssue } from '../parse/issue.js';
+import { decimalCounter } from '../parse/numbers.js';
 import type { InstanceStats, VrrpStats } from './model.js';
+import { MAX_DUMP_LINE_CHARS } from './parse-data.js';
 
 /** (group, key) as printed → field. Groups are the indented `Name:` headers, "" for top level. */
 const FIELDS = new Map<string, keyof VrrpStats>([
@@ -48,7 +50,16 @@ export function parseStatsDump(text: string, file: string): Parsed<InstanceStats
   };
 
   text.split('\n').forEach((rawLine, index) => {
-    const line = rawLine.replace(/\r$/, '');
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    if (line.length > MAX_DUMP_LINE_CHARS) {
+      issues.push({
+        file,
+        line: index + 1,
+        field: 'line',
+        message: `longer than ${MAX_DUMP_LINE_CHARS} characters`,
+      });
+      return;
+    }
     if (line.trim() === '') return;
     if (line.startsWith('VRRP Instance:')) {
       finish();
@@ -60,13 +71,15 @@ export function parseStatsDump(text: string, file: string): Parsed<InstanceStats
     }
     if (name === undefined) return;
     const indent = line.length - line.trimStart().length;
-    const m = /^([^:]+):\s*(.*)$/.exec(line.trim());
-    if (!m) {
+    // By hand: /^([^:]+):\s*(.*)$/ was quadratic in the spaces before a CR.
+    const body = line.trim();
+    const colon = body.indexOf(':');
+    if (colon <= 0) {
       issues.push({ file, line: index + 1, field: 'line', message: 'expected "Name: value"' });
       return;
     }
-    const key = (m[1] ?? '').trim();
-    const value = m[2] ?? '';
+    const key = body.slice(0, colon).trim();
+    const value = body.slice(colon + 1).trim();
     if (indent <= 2) group = '';
     if (value === '') {
       group = key;
@@ -74,17 +87,19 @@ export function parseStatsDump(text: string, file: string): Parsed<InstanceStats
     }
     const field = FIELDS.get(`${indent <= 2 ? '' : group}/${key}`);
     if (!field) return; // counters newer builds add (auth_ext_*, ...)
-    if (!/^\d+$/.test(value)) {
+    const counter = decimalCounter(value);
+    if (counter === undefined) {
       issues.push({
         file,
         line: index + 1,
         field: `${group ? group + ' ' : ''}${key}`,
-        message: 'not a counter',
+        message: 'not a counter below 2^64',
       });
       return;
     }
-    values[field] = Number(value);
+    values[field] = counter;
   });
   finish();
-  return { value: result, issues };
+  // Fields name groups and keys from the dump: bounded and escaped.
+  return { value: result, issues: issues.map(boundedIssue) };
 }

@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 /**
  * What the pure parsers return: the value they could read and every input they had to skip.
  * Issues name file, line and field, and never quote a value from a line that may hold a secret
@@ -17,8 +19,29 @@ export interface Parsed<T> {
   readonly issues: readonly ParseIssue[];
 }
 
-/** `file:line: field: message`, the form every source reports its first parse error in. */
+/** Longest field and message of an issue: they name a place and say what is wrong, briefly. */
+export const MAX_ISSUE_FIELD_CHARS = 128;
+export const MAX_ISSUE_MESSAGE_CHARS = 256;
+
+/**
+ * `file:line: field: message`, the form every source reports its first parse error in. Every
+ * part may carry input (a file name, a key, a quoted token): each is escaped and bounded here,
+ * whatever the parser put in.
+ */
 export function formatIssue(issue: ParseIssue, file = issue.file ?? 'input'): string {
-  const where = issue.line > 0 ? `${file}:${issue.line}` : file;
-  return `${where}: ${issue.field}: ${issue.message}`;
+  const name = printable(file, 256);
+  const where = issue.line > 0 ? `${name}:${issue.line}` : name;
+  return `${where}: ${printable(issue.field, MAX_ISSUE_FIELD_CHARS)}: ${printable(issue.message, MAX_ISSUE_MESSAGE_CHARS)}`;
+}
+
+/**
+ * An issue whose field and message are escaped and cut to their bounds: for issues built from
+ * messages of code that quotes input freely (address parsers, the ipvsadm command parser).
+ */
+export function boundedIssue(issue: ParseIssue): ParseIssue {
+  return {
+    ...issue,
+    field: printable(issue.field, MAX_ISSUE_FIELD_CHARS),
+    message: printable(issue.message, MAX_ISSUE_MESSAGE_CHARS),
+  };
 }

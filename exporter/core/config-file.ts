@@ -10,6 +10,8 @@ import { isMap, isNode, isScalar, LineCounter, parseDocument, type Node as YamlN
 import { z } from 'zod';
 import type { ConfigLoader } from './cli.js';
 import type { OptionSpec, OptionValue } from './options.js';
+import { printable } from '../../common/parse/printable.js';
+import { MAX_YAML_FLOW_DEPTH, yamlTooDeep } from '../../common/parse/yaml-depth.js';
 
 export interface ConfigProblem {
   readonly line?: number;
@@ -20,11 +22,19 @@ export interface ConfigProblem {
 
 /** Every problem found in one config file, each with file, line, key and why. */
 export class ConfigFileError extends Error {
+  readonly problems: readonly ConfigProblem[];
   constructor(
     readonly file: string,
-    readonly problems: readonly ConfigProblem[],
+    problems: readonly ConfigProblem[],
   ) {
-    super(problems.map((problem) => formatProblem(file, problem)).join('\n'));
+    // Keys and messages quote the file: escaped and bounded (issue 12 §3).
+    const bounded = problems.map((p) => ({
+      ...p,
+      message: printable(p.message, 256),
+      ...(p.key !== undefined && { key: printable(p.key, 128) }),
+    }));
+    super(bounded.map((problem) => formatProblem(file, problem)).join('\n'));
+    this.problems = bounded;
     this.name = 'ConfigFileError';
   }
 }
@@ -127,6 +137,11 @@ export function parseConfig(
   file: string,
   specs: readonly OptionSpec[],
 ): Map<string, OptionValue> {
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined) {
+    const message = `collections nested deeper than ${MAX_YAML_FLOW_DEPTH} levels`;
+    throw new ConfigFileError(file, [{ line: deep, message }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = (node: YamlNode | null | undefined): Pick<ConfigProblem, 'line' | 'column'> => {

@@ -1,12 +1,14 @@
 /**
  * The /proc/net/ip_vs* files as sources (common/ipvs/read.ts reads and parses them). A missing
  * file means the ip_vs module is not loaded (or the namespace has none): the source is down, the
- * rest of the collection goes on.
+ * rest of the collection goes on. Each source reads one file at a time (ReadGate), so a path that
+ * never answers holds at most one libuv thread.
  */
 import { join } from 'node:path';
 import { CONN_TABLE_PATH, PROC_FILES, readConnTable, readProcText } from '../../common/ipvs/read.js';
 import type { ConnSummaryOptions } from '../../common/ipvs/parse-ip-vs-conn.js';
 import type { IpVsOptions } from '../../common/ipvs/parse-ip-vs.js';
+import { ReadGate } from '../../common/io/regular-file.js';
 import { type ParseIssue, formatIssue } from '../../common/parse/issue.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 
@@ -18,7 +20,8 @@ function readFailure(path: string, error: unknown): SourceOutcome {
       : error instanceof Error
         ? error.message
         : String(error);
-  return { up: false, parseErrors: 0, error: `${path}: ${why}` };
+  // Errors from regular-file.ts and the gate already start with the path.
+  return { up: false, parseErrors: 0, error: why.startsWith(path) ? why : `${path}: ${why}` };
 }
 
 function outcome(
@@ -35,12 +38,13 @@ function outcome(
 export function procFileSources(procfs: string, options: IpVsOptions): Source[] {
   return PROC_FILES.map((file) => {
     const path = join(procfs, file.path);
+    const gate = new ReadGate();
     return {
       name: file.name,
       async collect(draft, signal) {
         let text: string;
         try {
-          text = await readProcText(procfs, file, signal);
+          text = await gate.run(path, () => readProcText(procfs, file, signal), signal);
         } catch (error) {
           return readFailure(path, error);
         }
@@ -56,12 +60,13 @@ export function procFileSources(procfs: string, options: IpVsOptions): Source[] 
 /** /proc/net/ip_vs_conn, streamed through the summariser (and the sampler, when it is on). */
 export function ipVsConnSource(procfs: string, options: ConnSummaryOptions): Source {
   const path = join(procfs, CONN_TABLE_PATH);
+  const gate = new ReadGate();
   return {
     name: 'ip_vs_conn',
     async collect(draft, signal) {
       let parsed;
       try {
-        parsed = await readConnTable(procfs, options, signal);
+        parsed = await gate.run(path, () => readConnTable(procfs, options, signal), signal);
       } catch (error) {
         return readFailure(path, error);
       }

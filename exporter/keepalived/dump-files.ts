@@ -1,6 +1,7 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openRegularFile, readRegularFile } from '../../common/io/regular-file.js';
 import { keepalivedPid, sendSignal, type DumpSignals } from './signal.js';
 
 /** keepalived dumps are small; anything larger is not a dump and is refused unread. */
@@ -73,8 +74,9 @@ function isCompleteJson(text: string): boolean {
   }
 }
 
+/** Non-blocking open of a regular file only: a FIFO at the path fails at once (regular-file.ts). */
 async function readBounded(file: string): Promise<string> {
-  const handle = await open(file, 'r');
+  const handle = await openRegularFile(file);
   try {
     const { size } = await handle.stat();
     const buffer = Buffer.alloc(Math.min(size + 1, MAX_DUMP_BYTES));
@@ -146,7 +148,10 @@ async function dumpDirectory(proc: string, configured: string): Promise<{ dir: s
   if (dir === '') {
     dir = '/tmp';
     try {
-      const environ = await readFile(path.join(proc, 'environ'), 'utf8');
+      const environ = await readRegularFile(path.join(proc, 'environ'), {
+        maxBytes: 1 << 20,
+        encoding: 'utf8',
+      });
       const tmp = environ.split('\0').find((entry) => entry.startsWith('TMPDIR='));
       if (tmp && tmp.length > 'TMPDIR='.length) dir = tmp.slice('TMPDIR='.length);
     } catch {

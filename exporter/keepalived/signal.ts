@@ -1,5 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../../common/io/regular-file.js';
+
+/** A pid file or /proc/PID/comm is a line; anything bigger is not one. */
+const MAX_SMALL_FILE_BYTES = 4096;
+const readSmall = (file: string): Promise<string> =>
+  readRegularFile(file, { maxBytes: MAX_SMALL_FILE_BYTES, encoding: 'utf8' });
 
 /** Signal numbers keepalived uses for its dumps. */
 export interface DumpSignals {
@@ -45,7 +50,7 @@ export function lookupSignals(binary: string, timeoutMs = 2000): DumpSignals {
 export async function keepalivedPid(pidFile: string, procRoot: string): Promise<number> {
   let text: string;
   try {
-    text = await readFile(pidFile, 'utf8');
+    text = await readSmall(pidFile);
   } catch (error) {
     throw new Error(`cannot read pid file ${pidFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
       cause: error,
@@ -55,7 +60,7 @@ export async function keepalivedPid(pidFile: string, procRoot: string): Promise<
   if (!/^\d+$/.test(text.trim()) || pid < 2) throw new Error(`pid file ${pidFile} does not hold a PID`);
   let comm: string;
   try {
-    comm = (await readFile(`${procRoot}/${pid}/comm`, 'utf8')).trim();
+    comm = (await readSmall(`${procRoot}/${pid}/comm`)).trim();
   } catch {
     throw new Error(`keepalived is not running (pid ${pid} from ${pidFile} does not exist)`);
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { canonicalIp } from '../../common/net/ip.js';
 import { formatIssue, type ParseIssue } from '../../common/parse/issue.js';
 import { runProgram } from '../../common/io/run-program.js';
+import { ReadGate } from '../../common/io/regular-file.js';
 import { type DaemonDraft, type SnapshotDraft, daemonDraft } from '../core/draft.js';
 import type { Source, SourceOutcome } from '../core/source.js';
 import type { DaemonConfig, KeepalivedConfig } from './daemon-config.js';
@@ -89,8 +90,12 @@ interface DumpSourceSpec<T> {
   store(slot: DaemonDraft, state: DumpState<T>): void;
 }
 
-/** One keepalived dump file as a Source: JSON dump, text data, text stats or checker data. */
+/**
+ * One keepalived dump file as a Source: JSON dump, text data, text stats or checker data. One
+ * read at a time (ReadGate): a dump path that never answers holds at most one libuv thread.
+ */
 class DumpSource<T> implements Source {
+  private readonly gate = new ReadGate();
   constructor(
     readonly name: string,
     private readonly daemon: string,
@@ -100,12 +105,16 @@ class DumpSource<T> implements Source {
     private readonly format?: 'json' | 'text',
   ) {}
 
-  async collect(draft: SnapshotDraft): Promise<SourceOutcome> {
+  async collect(draft: SnapshotDraft, signal: AbortSignal): Promise<SourceOutcome> {
     const slot = daemonDraft(draft, this.daemon);
     if (this.format) slot.vrrpFormat = this.format;
     let read: Awaited<ReturnType<DumpAccess['read']>>;
     try {
-      read = await this.access.read(this.spec.kind, this.file, this.spec.json);
+      read = await this.gate.run(
+        this.file,
+        () => this.access.read(this.spec.kind, this.file, this.spec.json),
+        signal,
+      );
     } catch (error) {
       const state = await staleState<T>(this.access, this.file, error);
       this.spec.store(slot, state);

@@ -7,7 +7,7 @@
  */
 import type { ServiceKey } from '../../../common/ipvs/vocabulary.js';
 import type { Endpoint } from '../../../common/net/ip.js';
-import type { ParseIssue, Parsed } from '../../../common/parse/issue.js';
+import { type ParseIssue, type Parsed, boundedIssue } from '../../../common/parse/issue.js';
 import type { ServerSettings, ServiceSettings } from '../../kernel/config.js';
 import { FieldError, parseIpvsadm } from '../ipvsadm/parse-command.js';
 import { tokenize } from '../ipvsadm/tokenize.js';
@@ -30,7 +30,8 @@ export function parseIpvsadmSave(text: string, file: string): Parsed<Pool[]> {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
-    const problem = (field: string, message: string) => issues.push({ file, line, field, message });
+    const problem = (field: string, message: string) =>
+      issues.push(boundedIssue({ file, line, field, message }));
     let words: string[];
     try {
       words = tokenize((lines[i] ?? '').replace(/\r$/, ''));

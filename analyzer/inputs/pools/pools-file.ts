@@ -26,6 +26,8 @@ import { z } from 'zod';
 import type { ServiceKey } from '../../../common/ipvs/vocabulary.js';
 import { type IpAddr, parseEndpoint, parseIp } from '../../../common/net/ip.js';
 import type { ParseIssue, Parsed } from '../../../common/parse/issue.js';
+import { printable } from '../../../common/parse/printable.js';
+import { MAX_YAML_FLOW_DEPTH, yamlTooDeep } from '../../../common/parse/yaml-depth.js';
 import type { Pool, PoolServer } from './model.js';
 import { parseServiceSpec, SERVICE_SPEC_FORMS, SERVICE_SPEC_PATTERN, serviceSpec } from './service-spec.js';
 
@@ -161,7 +163,8 @@ function fieldName(path: Path): string {
     if (typeof part === 'number') out += `[${part}]`;
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
-  return out;
+  // Keys come from the file: escaped and bounded (issue 12 §3).
+  return printable(out, 128);
 }
 
 function editDistance(a: string, b: string): number {
@@ -263,6 +266,11 @@ function zodIssues(error: z.ZodError, base: Path, file: string, at: Positions): 
  * (in file order) and a problem for every key at fault.
  */
 export function parsePoolsFile(text: string, file: string): Parsed<Pool[]> {
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined) {
+    const message = `collections nested deeper than ${MAX_YAML_FLOW_DEPTH} levels`;
+    return { value: [], issues: [{ file, line: deep, field: 'yaml', message }] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = new Positions(doc, lineCounter);
@@ -273,7 +281,7 @@ export function parsePoolsFile(text: string, file: string): Parsed<Pool[]> {
         file,
         line: lineCounter.linePos(error.pos[0]).line,
         field: 'yaml',
-        message: error.message.split('\n')[0] ?? '',
+        message: printable(error.message.split('\n')[0] ?? '', 256),
       })),
     };
   }

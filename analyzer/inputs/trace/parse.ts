@@ -3,6 +3,7 @@ import { FieldError, parseIpvsadm } from '../ipvsadm/parse-command.js';
 import { parseSysctl } from './sysctl.js';
 import { tokenize } from '../ipvsadm/tokenize.js';
 import type { EventKind, TraceEvent, TraceItem } from './types.js';
+import { quoted } from '../../../common/parse/printable.js';
 
 const TIME = /^\d+(\.\d+)?$/;
 const TCP_EVENTS: ReadonlySet<string> = new Set(['syn', 'est', 'fin', 'rst']);
@@ -31,7 +32,7 @@ function parseEvent(words: readonly string[]): TraceEvent {
     if (proto !== 'tcp') {
       throw new FieldError(
         'protocol',
-        `"${proto ?? ''}": ${kind} events are TCP; write "${kind} tcp CLIENT VIP"`,
+        `${quoted(proto ?? '')}: ${kind} events are TCP; write "${kind} tcp CLIENT VIP"`,
       );
     }
     rest = rest.slice(1);
@@ -77,9 +78,12 @@ export function parseTraceLine(text: string): ParsedLine | null {
   let timeMs: number | null = null;
   if (TIME.test(words[0] ?? '')) {
     timeMs = Number(words[0]);
+    // Past 2^53 ms (285,000 years) times lose their order and a 400-digit one is Infinity.
+    if (timeMs > Number.MAX_SAFE_INTEGER)
+      throw new FieldError('time', `${quoted(words[0] ?? '')} is beyond ${Number.MAX_SAFE_INTEGER} ms`);
     words = words.slice(1);
   } else if (/^[-+]?[\d.]/.test(words[0] ?? '')) {
-    throw new FieldError('time', `"${words[0] ?? ''}" is not a non-negative time in ms`);
+    throw new FieldError('time', `${quoted(words[0] ?? '')} is not a non-negative time in ms`);
   }
   const head = words[0];
   if (head === undefined) throw new FieldError('line', 'a time with nothing after it');

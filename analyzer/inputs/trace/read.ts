@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { FieldError } from '../ipvsadm/parse-command.js';
 import { parseTraceLine } from './parse.js';
-import type { ParseIssue } from '../../../common/parse/issue.js';
+import { type ParseIssue, boundedIssue } from '../../../common/parse/issue.js';
 import type { TraceLine } from './types.js';
 
 /** Far above any trace line (an ipvsadm command with every option is a few hundred characters). */
@@ -34,7 +34,11 @@ export async function* readTrace(input: Readable, file: string): AsyncGenerator<
       out.push({ ok: true, line: { line: lineNo, timeMs, item: parsed.item } });
     } catch (e) {
       if (!(e instanceof FieldError)) throw e;
-      out.push({ ok: false, error: { file, line: lineNo, field: e.field, message: e.message } });
+      // The command parser quotes its input freely: bounded and escaped here.
+      out.push({
+        ok: false,
+        error: boundedIssue({ file, line: lineNo, field: e.field, message: e.message }),
+      });
     }
   };
   // A line longer than any real trace line (a binary file, no newline at all) is reported and

@@ -1,5 +1,6 @@
 import { FieldError } from '../ipvsadm/parse-command.js';
 import type { ModelledSysctl, SysctlSetting } from '../../kernel/config.js';
+import { quoted } from '../../../common/parse/printable.js';
 
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -67,7 +68,7 @@ function setting(word: string): SysctlSetting {
   const { min, max } = MODELLED[name];
   // Decimal only: the kernel reads 0x… as hex and a leading 0 as octal.
   if (!/^-?(0|[1-9]\d*)$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new FieldError(key, `"${text}" is not a decimal integer from ${min} to ${max}`);
+    throw new FieldError(key, `${quoted(text)} is not a decimal integer from ${min} to ${max}`);
   }
   return { modelled: true, name, value: Number(text) };
 }

@@ -110,7 +110,10 @@ describe('ipvsadm endpoints and marks', () => {
 
   it('parses 64-bit hex counters rounded like Go float64(uint64)', () => {
     expect(parseHex('51D8C8883AB3')).toBe(89991519156915);
-    expect(parseHex('FFFFFFFFFFFFFFFF')).toBe(2 ** 64); // nearest double to 2^64-1
+    // The top 1024 u64 values round to 2^64 as doubles: refused, like anything beyond 64 bits.
+    expect(parseHex('FFFFFFFFFFFFF7FF')).toBe(2 ** 64 - 2048);
+    expect(parseHex('FFFFFFFFFFFFFFFF')).toBeUndefined();
+    expect(parseHex('10000000000000000')).toBeUndefined();
     expect(parseHex('20000000000001')).toBe(2 ** 53); // 2^53+1: ties to even
     expect(parseHex('20000000000003')).toBe(2 ** 53 + 4);
     expect(parseHex('')).toBeUndefined();

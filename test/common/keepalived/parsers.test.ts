@@ -271,7 +271,7 @@ describe('text dumps', () => {
     expect(stats.issues[0]).toMatchObject({
       file: 'bad.stats',
       field: 'Advertisements Sent',
-      message: 'not a counter',
+      message: 'not a counter below 2^64',
     });
     expect(stats.value.map((s) => s.iname)).toEqual(['VI_2']);
   });
