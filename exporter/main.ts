@@ -5,6 +5,7 @@
  * one exposition (--once) or starts every module until SIGINT/SIGTERM.
  */
 import { Command, CommanderError } from 'commander';
+import { quietOnBrokenPipe } from '../common/io/std-streams.js';
 import { TextOutput } from '../common/io/text-output.js';
 import { addOptionFlags, resolveOptions } from './core/cli.js';
 import { SingleFlightCollector } from './core/collector.js';
@@ -78,6 +79,9 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 }
 
 async function serve(ctx: RuntimeContext): Promise<number> {
+  // Listen for the signal before the modules start: the endpoint says it listens before the
+  // later modules are up, and a SIGTERM in between must still stop the exporter cleanly.
+  const stopSignal = waitForSignal();
   const stoppers: (() => Promise<void>)[] = [];
   try {
     for (const module of modules) {
@@ -88,7 +92,7 @@ async function serve(ctx: RuntimeContext): Promise<number> {
     await Promise.allSettled(stoppers.map((stop) => stop()));
     return 1;
   }
-  const signal = await waitForSignal();
+  const signal = await stopSignal;
   ctx.log.info('stopping', { signal });
   const results = await Promise.allSettled(stoppers.map((stop) => stop()));
   for (const result of results) {
@@ -131,4 +135,5 @@ export async function main(argv: readonly string[]): Promise<number> {
   return serve({ options, collector, families, log });
 }
 
+quietOnBrokenPipe();
 process.exitCode = await main(process.argv);

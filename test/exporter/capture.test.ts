@@ -33,13 +33,14 @@ async function readAll(dir: string): Promise<{ records: CaptureRecord[]; issues:
   return { records, issues };
 }
 
+/** The capture flags, with `more` added; a `--capture.interval` in `more` replaces the default (a flag may be given once). */
 const captureArgs = (dir: string, more: string[] = []) => [
   `--path.procfs=${MYSQL}`,
   `--ipvsadm.path=${REPLAY}`,
   '--collector.ipvs.conn',
   '--collector.ipvs.conn.top-clients=5',
   `--capture.dir=${dir}`,
-  '--capture.interval=0.2',
+  ...(more.some((flag) => flag.startsWith('--capture.interval')) ? [] : ['--capture.interval=0.2']),
   ...more,
 ];
 const replayEnv = { IPVSADM_REPLAY_DIR: join(MYSQL, 'ipvsadm') };

@@ -100,7 +100,11 @@ export async function startExporter(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<Running & { url: string }> {
-  const running = start(process.execPath, [EXPORTER, '--web.listen-address=127.0.0.1:0', ...args], env);
+  // A port of the test's own, or any free one (the flag may be given once: lvs-exporter refuses a repeat).
+  const listen = args.some((a) => a.startsWith('--web.listen-address'))
+    ? []
+    : ['--web.listen-address=127.0.0.1:0'];
+  const running = start(process.execPath, [EXPORTER, ...listen, ...args], env);
   const address = await waitFor('lvs-exporter to listen', 15_000, () => {
     if (running.child.exitCode !== null) throw new Error(`lvs-exporter exited: ${running.stderr()}`);
     return /msg=listening address=(\S+)/.exec(running.stderr())?.[1];
