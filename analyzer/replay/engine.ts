@@ -53,6 +53,11 @@ export interface ReplayOptions {
   readonly stepMs?: number;
   /** Keep the server picked for every connection (default true). */
   readonly picks?: boolean;
+  /**
+   * Return the series in this thread's scratch memory, which the next replay on the same prepared
+   * timeline overwrites (default false): for callers that measure the result and drop it.
+   */
+  readonly scratchSeries?: boolean;
 }
 
 export interface ReplayServer {
@@ -181,6 +186,15 @@ class ExactQueue {
   private seq = 0;
   /** Time of the entry next() last returned. */
   at = 0;
+
+  /** Empty again, keeping the arrays grown so far (every slot is written before it is read). */
+  reset(): this {
+    this.items = 0;
+    this.n = 0;
+    this.seq = 0;
+    this.at = 0;
+    return this;
+  }
 
   /** The earliest queued time (Infinity when empty). */
   due(): number {
@@ -471,6 +485,28 @@ class Workspace {
 
   private ser = new Float64Array(0);
   private arr = new Uint32Array(0);
+  private scratchPicks: { picks: Int32Array; joined: Uint8Array } | null = null;
+  private exact: ExactQueue | null = null;
+  private out: { active: Float64Array; inactive: Float64Array } | null = null;
+
+  /** The timer queue of persistent services, emptied: grown once, not per candidate. */
+  exactQueue(): ExactQueue {
+    this.exact ??= new ExactQueue();
+    return this.exact.reset();
+  }
+
+  /** Picks and joined flags nobody keeps (written, never read back). */
+  picks(): { picks: Int32Array; joined: Uint8Array } {
+    this.scratchPicks ??= { picks: new Int32Array(this.n), joined: new Uint8Array(this.n) };
+    return this.scratchPicks;
+  }
+
+  /** Output series of `size` cells (every cell is written by result()). */
+  output(size: number): { active: Float64Array; inactive: Float64Array } {
+    if (this.out === null || this.out.active.length !== size)
+      this.out = { active: new Float64Array(size), inactive: new Float64Array(size) };
+    return this.out;
+  }
 
   /** A zeroed series scratch array of `size`. */
   series(size: number): Float64Array {
@@ -577,11 +613,12 @@ class Run {
   private readonly steps: number;
   private readonly horizon: number;
   /**
-   * Series while replaying, time-major so that one change touches one place: per (step, dest)
-   * [active part, inactive part, active carry, inactive carry] (see change()).
+   * Series while replaying, per dest a row of steps + 1 cells [active part, inactive part,
+   * active carry, inactive carry] (see change()); event times never decrease, so each row is
+   * written near one moving point, and result() reads the rows in order.
    */
   private readonly ser: Float64Array | null;
-  /** New connections per (step, dest), time-major. */
+  /** New connections per (dest, step): the arrivals series itself. */
   private readonly arrT: Uint32Array | null;
 
   private readonly conns: Float64Array;
@@ -592,6 +629,11 @@ class Run {
   private decisions = 0;
   private readonly name: string;
   private readonly keepPicks: boolean;
+  private readonly scratchSeries: boolean;
+  private readonly ws: Workspace;
+  /** The last stepOf argument and result: an arrival asks twice for the same time. */
+  private lastStepTime = NaN;
+  private lastStep = 0;
 
   constructor(
     private readonly p: PreparedTimeline,
@@ -681,7 +723,7 @@ class Run {
     this.entExpiry = ws.entExpiry;
     this.tupleEntry = ws.tupleEntry;
     const anyPersistent = this.svcPersistent.some((x) => x === 1);
-    this.exact = anyPersistent ? new ExactQueue() : null;
+    this.exact = anyPersistent ? ws.exactQueue() : null;
     if (anyPersistent) {
       const pw = ws.persistence();
       this.entItem = pw.entItem;
@@ -695,8 +737,11 @@ class Run {
     }
 
     this.keepPicks = options.picks ?? true;
-    this.picks = new Int32Array(n);
-    this.joined = new Uint8Array(n);
+    const scratch = this.keepPicks ? null : ws.picks();
+    this.picks = scratch?.picks ?? new Int32Array(n);
+    this.joined = scratch?.joined ?? new Uint8Array(n);
+    this.scratchSeries = options.scratchSeries ?? false;
+    this.ws = ws;
     this.stepMs = options.stepMs ?? 1000;
     this.horizon = t.durationMs;
     this.steps = this.stepMs > 0 ? Math.ceil(this.horizon / this.stepMs) : 0;
@@ -791,22 +836,21 @@ class Run {
     const arrT = this.arrT;
     if (ser !== null && arrT !== null) {
       const D = this.dests.length;
-      active = new Float64Array(D * steps);
-      inactive = new Float64Array(D * steps);
-      arrivals = new Uint32Array(D * steps);
-      const a = new Float64Array(D);
-      const ia = new Float64Array(D);
-      for (let b = 0; b < steps; b++) {
-        const len = Math.min(step, this.horizon - b * step);
-        for (let d = 0; d < D; d++) {
-          const k = (b * D + d) * 4;
-          const ad = (a[d] as number) + (ser[k + 2] as number);
-          const id = (ia[d] as number) + (ser[k + 3] as number);
-          a[d] = ad;
-          ia[d] = id;
-          active[d * steps + b] = (ad * len + (ser[k] as number)) / len;
-          inactive[d * steps + b] = (id * len + (ser[k + 1] as number)) / len;
-          arrivals[d * steps + b] = arrT[b * D + d] as number;
+      const out = this.scratchSeries ? this.ws.output(D * steps) : null;
+      active = out?.active ?? new Float64Array(D * steps);
+      inactive = out?.inactive ?? new Float64Array(D * steps);
+      arrivals = this.scratchSeries ? arrT : arrT.slice();
+      for (let d = 0; d < D; d++) {
+        let a = 0;
+        let ia = 0;
+        const row = d * (steps + 1) * 4;
+        for (let b = 0; b < steps; b++) {
+          const len = Math.min(step, this.horizon - b * step);
+          const k = row + b * 4;
+          a += ser[k + 2] as number;
+          ia += ser[k + 3] as number;
+          active[d * steps + b] = (a * len + (ser[k] as number)) / len;
+          inactive[d * steps + b] = (ia * len + (ser[k + 1] as number)) / len;
         }
       }
     }
@@ -831,31 +875,33 @@ class Run {
     };
   }
 
+  /** floor(time / stepMs), by a multiplication and an exact correction. */
+  private stepOf(time: number): number {
+    if (time === this.lastStepTime) return this.lastStep;
+    const step = this.stepMs;
+    let b = Math.floor(time * this.perStep);
+    if (b * step > time) b--;
+    else if ((b + 1) * step <= time) b++;
+    this.lastStepTime = time;
+    this.lastStep = b;
+    return b;
+  }
+
   /**
    * Series: dest `d`'s ActiveConn and InActConn change by `da`, `di` at `time`. Kept as
    * difference arrays (the change's share of its own step, and a carry into every later step),
    * so changes may be recorded in any order; result() integrates them.
    */
-  /** floor(time / stepMs), by a multiplication and an exact correction. */
-  private stepOf(time: number): number {
-    const step = this.stepMs;
-    let b = Math.floor(time * this.perStep);
-    if (b * step > time) b--;
-    else if ((b + 1) * step <= time) b++;
-    return b;
-  }
-
   private change(d: number, da: number, di: number, time: number): void {
     const ser = this.ser;
     if (ser === null || !(time < this.horizon)) return;
     const b = this.stepOf(time);
     const end = b + 1 === this.steps ? this.horizon : (b + 1) * this.stepMs;
     const left = end - time;
-    const D = this.dests.length;
-    const k = (b * D + d) * 4;
+    const k = (d * (this.steps + 1) + b) * 4;
     ser[k] = (ser[k] as number) + da * left;
     ser[k + 1] = (ser[k + 1] as number) + di * left;
-    const c = k + 4 * D;
+    const c = k + 4;
     ser[c + 2] = (ser[c + 2] as number) + da;
     ser[c + 3] = (ser[c + 3] as number) + di;
   }
@@ -867,10 +913,13 @@ class Run {
    */
   private advance(now: number): void {
     const q = this.exact;
-    if (q !== null) for (let item = q.next(now); item >= 0; item = q.next(now)) this.fireExact(item, q.at);
+    if (q !== null && q.due() < now)
+      for (let item = q.next(now); item >= 0; item = q.next(now)) this.fireExact(item, q.at);
     if (this.leanDue < now) {
       let due = Infinity;
-      for (const q of this.fifos) {
+      const fifos = this.fifos;
+      for (let f = 0; f < fifos.length; f++) {
+        const q = fifos[f] as Fifo;
         while (q.size > 0) {
           const at = q.times[q.head] as number;
           if (at >= now) {
@@ -1116,7 +1165,7 @@ class Run {
     this.lifeSum[g] = (this.lifeSum[g] as number) + (this.lifetimeMs[c] as number);
     const arrT = this.arrT;
     if (arrT !== null && at < this.horizon) {
-      const k = this.stepOf(at) * this.dests.length + g;
+      const k = g * this.steps + this.stepOf(at);
       arrT[k] = (arrT[k] as number) + 1;
     }
   }

@@ -180,33 +180,31 @@ export function mmcWaitQuantile(c: number, lambda: number, mu: number, p: number
   return -Math.log((1 - p) / C) / (c * mu - lambda);
 }
 
-interface QueueWindow {
-  readonly lambda: number;
-  /** Service rate per ms in the window. */
-  readonly mu: number;
-  readonly weight: number;
+/**
+ * The stable windows of one server as a mixture of M/M/c waits, for its quantiles: per window with
+ * C > 0, its weight·C and its decay rate cμ − λ (windows with C = 0 never wait). Built once and
+ * read by both quantiles; typed arrays so that the tail sum, evaluated ~100 times per quantile,
+ * is a tight loop.
+ */
+interface Mixture {
+  readonly weightC: Float64Array;
+  readonly rates: Float64Array;
+  readonly terms: number;
+  /** Σ weight over all stable windows (those with C = 0 too). */
+  readonly total: number;
+  readonly overloadedShare: number;
 }
 
 /** p-quantile (ms) of the wait over a mixture of stable windows; 'overloaded' if it falls beyond. */
-function mixtureQuantile(
-  windows: readonly QueueWindow[],
-  overloadedShare: number,
-  c: number,
-  p: number,
-): Quantile {
+function mixtureQuantile(mix: Mixture, p: number): Quantile {
+  const { weightC, rates, terms, total, overloadedShare } = mix;
   if (overloadedShare > 1 - p + 1e-12) return 'overloaded';
-  const total = windows.reduce((s, w) => s + w.weight, 0);
   if (total <= 0) return 0;
   const stable = 1 - overloadedShare;
-  const Cs = windows.map((w) => (w.mu === Infinity ? 0 : erlangC(c, w.lambda / w.mu)));
-  const rates = windows.map((w) => c * w.mu - w.lambda);
   // P(W > t) over all arrivals (overloaded ones never wait ≤ t).
   const tail = (t: number): number => {
     let s = 0;
-    windows.forEach((w, i) => {
-      const C = Cs[i] as number;
-      if (C > 0) s += w.weight * C * Math.exp(-(rates[i] as number) * t);
-    });
+    for (let i = 0; i < terms; i++) s += (weightC[i] as number) * Math.exp(-(rates[i] as number) * t);
     return (s / total) * stable + overloadedShare;
   };
   if (tail(0) <= 1 - p) return 0;
@@ -242,48 +240,45 @@ export function measureCandidate(
 
   // Machines: result servers grouped by address.
   const names: string[] = [];
-  const machineOf = result.servers.map((s) => {
-    const name = s.server.addr.text;
+  const G = result.servers.length;
+  const machineOf = new Int32Array(G);
+  for (let g = 0; g < G; g++) {
+    const name = (result.servers[g] as ReplayResult['servers'][number]).server.addr.text;
     let m = names.indexOf(name);
     if (m < 0) {
       m = names.length;
       names.push(name);
     }
-    return m;
-  });
+    machineOf[g] = m;
+  }
   const M = names.length;
   // Recorded service time per machine: mean lifetime of the connections it got.
   const lifeSum = new Float64Array(M);
   const lifeCount = new Float64Array(M);
-  result.servers.forEach((_, g) => {
+  const conns = new Float64Array(M);
+  for (let g = 0; g < G; g++) {
     const m = machineOf[g] as number;
     lifeSum[m] = (lifeSum[m] as number) + (result.lifetimeSumMs[g] as number);
     lifeCount[m] = (lifeCount[m] as number) + (result.served[g] as number);
-  });
-  const act = new Float64Array(M * steps);
-  const ina = new Float64Array(M * steps);
-  const arr = new Float64Array(M * steps);
-  const conns = new Float64Array(M);
-  result.servers.forEach((_, g) => {
-    const m = machineOf[g] as number;
     conns[m] = (conns[m] as number) + (result.conns[g] as number);
-    for (let b = 0; b < steps; b++) {
-      act[m * steps + b] = (act[m * steps + b] as number) + (active[g * steps + b] as number);
-      ina[m * steps + b] = (ina[m * steps + b] as number) + (inactive[g * steps + b] as number);
-      arr[m * steps + b] = (arr[m * steps + b] as number) + (arrivals[g * steps + b] as number);
-    }
-  });
+  }
   const totalConns = conns.reduce((s, x) => s + x, 0);
 
-  const util = new Float64Array(M * steps);
+  /** Per-step utilisation, kept only for the series option. */
+  const util = options.series ? new Float64Array(M * steps) : null;
   const winUtil = new Float64Array(M * windows);
   const servers: ServerMeasures[] = [];
   let peakUtilisation = 0;
   let worstWindowUtilisation = 0;
-  /** Per (server, window): time-weighted mean ActiveConn. */
+  /** Per (server, window): time-weighted mean ActiveConn, and new connections. */
   const winActive = new Float64Array(M * windows);
+  const winArrivals = new Float64Array(M * windows);
   for (let m = 0; m < M; m++) {
     const name = names[m] as string;
+    // The machine's series are the sums of its dests' rows, added step by step in server order
+    // (not materialised: fresh arrays of servers × steps cost more in page faults than the sums).
+    const rows = Int32Array.from(result.servers.flatMap((_, g) => (machineOf[g] === m ? [g * steps] : [])));
+    const R = rows.length;
     const cap = options.capacities[name] ?? { relative: 1 };
     const basis =
       cap.workers !== undefined
@@ -306,16 +301,24 @@ export function measureCandidate(
     const row = m * steps;
     for (let b = 0; b < steps; b++) {
       const len = b === steps - 1 ? horizon - b * stepMs : stepMs;
-      const a = act[row + b] as number;
-      const u = a * scaleA + ((arr[row + b] as number) * scaleR) / len;
-      util[row + b] = u;
+      let a = 0;
+      let ia = 0;
+      let n = 0;
+      for (let r = 0; r < R; r++) {
+        const k = (rows[r] as number) + b;
+        a += active[k] as number;
+        ia += inactive[k] as number;
+        n += arrivals[k] as number;
+      }
+      const u = a * scaleA + (n * scaleR) / len;
+      if (util !== null) util[row + b] = u;
       const ul = u * len;
       sumU += ul;
       sumU2 += u * ul;
       if (u > peakU) peakU = u;
       sumA += a * len;
       if (a > peakA) peakA = a;
-      sumI += (ina[row + b] as number) * len;
+      sumI += ia * len;
       if (u > th1) {
         above1 += len;
         if (u > th2) above2 += len;
@@ -323,6 +326,7 @@ export function measureCandidate(
       const w = m * windows + ((b / stepsPerWindow) | 0);
       winUtil[w] = (winUtil[w] as number) + ul;
       winActive[w] = (winActive[w] as number) + a * len;
+      winArrivals[w] = (winArrivals[w] as number) + n;
     }
     let worstW = 0;
     for (let w = 0; w < windows; w++) {
@@ -360,15 +364,16 @@ export function measureCandidate(
         above80Ms: basis === 'relative' ? null : above1,
         above100Ms: basis === 'relative' ? null : above2,
       },
-      queue: queueOf(cap, arr, winActive, m, steps, stepsPerWindow, windowMs, horizon, stepMs),
-      ...(options.series ? { series: util.slice(m * steps, (m + 1) * steps) } : {}),
+      queue: queueOf(cap, winArrivals, winActive, m, windows, stepsPerWindow, windowMs, horizon, stepMs),
+      ...(util !== null ? { series: util.slice(m * steps, (m + 1) * steps) } : {}),
     });
   }
 
   // Across servers, whole run and worst window.
   let worstWindow: CandidateMeasures['worstWindow'] = null;
+  const xs = new Float64Array(M);
   for (let w = 0; w < windows; w++) {
-    const xs = Array.from({ length: M }, (_, m) => winUtil[m * windows + w] as number);
+    for (let m = 0; m < M; m++) xs[m] = winUtil[m * windows + w] as number;
     const s = spread(xs);
     if (s.max > 0 && (worstWindow === null || s.peakToMean > worstWindow.utilisation.peakToMean))
       worstWindow = { startMs: w * windowMs, utilisation: s };
@@ -391,10 +396,10 @@ export function measureCandidate(
 
 function queueOf(
   cap: ServerCapacity,
-  arr: Float64Array,
+  winArrivals: Float64Array,
   winActive: Float64Array,
   m: number,
-  steps: number,
+  windows: number,
   stepsPerWindow: number,
   windowMs: number,
   horizon: number,
@@ -404,7 +409,6 @@ function queueOf(
   /** Service rate per ms, or null: per window, from its arrivals and its mean ActiveConn. */
   let mu: number | null;
   let model: string;
-  const windows = Math.ceil(steps / stepsPerWindow);
   const windowText = `per ${windowMs / 1000} s window`;
   if (cap.workers !== undefined) {
     c = Math.max(1, Math.round(cap.workers));
@@ -422,14 +426,16 @@ function queueOf(
   } else {
     return null;
   }
-  const wins: QueueWindow[] = [];
+  const weightC = new Float64Array(windows);
+  const rates = new Float64Array(windows);
+  let terms = 0;
+  let stableTotal = 0;
   let over = 0;
   let overArrivals = 0;
   let total = 0;
   for (let w = 0; w < windows; w++) {
     const w0 = w * stepsPerWindow;
-    let n = 0;
-    for (let b = w0; b < Math.min(steps, w0 + stepsPerWindow); b++) n += arr[m * steps + b] as number;
+    const n = winArrivals[m * windows + w] as number;
     if (n === 0) continue;
     const len = Math.min(windowMs, horizon - w0 * stepMs);
     const lambda = n / len;
@@ -443,15 +449,22 @@ function queueOf(
     if (lambda >= c * muW) {
       over++;
       overArrivals += n;
-    } else {
-      wins.push({ lambda, mu: muW, weight: n });
+      continue;
+    }
+    stableTotal += n;
+    const C = muW === Infinity ? 0 : erlangC(c, lambda / muW);
+    if (C > 0) {
+      weightC[terms] = n * C;
+      rates[terms] = c * muW - lambda;
+      terms++;
     }
   }
   const overloadedShare = total > 0 ? overArrivals / total : 0;
+  const mix: Mixture = { weightC, rates, terms, total: stableTotal, overloadedShare };
   return {
     model,
-    waitP50Ms: mixtureQuantile(wins, overloadedShare, c, 0.5),
-    waitP99Ms: mixtureQuantile(wins, overloadedShare, c, 0.99),
+    waitP50Ms: mixtureQuantile(mix, 0.5),
+    waitP99Ms: mixtureQuantile(mix, 0.99),
     overloadedWindows: over,
     overloadedShare,
   };

@@ -13,6 +13,7 @@ import type { Candidate } from './candidate.js';
 import { type ReplayOptions, type ReplayResult, replayCandidate } from './engine.js';
 import { type PreparedTimeline, prepareTimeline } from './events.js';
 import { type CandidateMeasures, type MeasureOptions, measureCandidate } from './measures.js';
+import { threadCpuMs } from './thread-cpu.js';
 import type { Timeline } from './timeline.js';
 
 export interface ReplayRequest {
@@ -27,14 +28,23 @@ export interface ReplayRequest {
 export interface ReplayOutcome {
   readonly result: ReplayResult;
   readonly measures: CandidateMeasures | null;
+  /** CPU time of the thread that replayed and measured it, ms (10 ms resolution); null off Linux. */
+  readonly cpuMs?: number | null;
 }
 
 /** Replays and measures one request in this thread, dropping what `keep` does not want. */
 export function runRequest(p: PreparedTimeline, req: ReplayRequest): ReplayOutcome {
-  const result = replayCandidate(p, req.candidate, req.options);
-  const measures = req.measures ? measureCandidate(p.timeline, result, req.measures) : null;
+  const cpu0 = threadCpuMs();
   const keepPicks = req.keep?.picks ?? true;
   const keepSeries = req.keep?.series ?? true;
+  // What is not kept is only measured: the engine may write it to its scratch memory.
+  const result = replayCandidate(p, req.candidate, {
+    ...req.options,
+    picks: keepPicks && (req.options?.picks ?? true),
+    scratchSeries: !keepSeries,
+  });
+  const measures = req.measures ? measureCandidate(p.timeline, result, req.measures) : null;
+  const cpu1 = threadCpuMs();
   return {
     result: {
       ...result,
@@ -45,6 +55,7 @@ export function runRequest(p: PreparedTimeline, req: ReplayRequest): ReplayOutco
       arrivals: keepSeries ? result.arrivals : null,
     },
     measures,
+    cpuMs: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
   };
 }
 
