@@ -1,5 +1,5 @@
 # two-speeds: two real servers of known, different speed behind one wrr service (DR).
-#   VIP 10.10.0.80:80, wrr, weights 1:1, direct routing
+#   VIP 10.10.0.80:80, wrr, weights LVWL_WEIGHTS ("1 1": fast slow), direct routing
 #   rs1 10.10.1.1 "fast": lvserver, service time 50 ms, 4 workers
 #   rs2 10.10.1.2 "slow": lvserver, service time 100 ms, 4 workers
 #   service times fixed (LVWL_DIST=exponential: exponential with those means)
@@ -15,6 +15,8 @@ RATE=${LVWL_RATE:-40}
 SEED=${LVWL_SEED:-7}
 WORKERS=${LVWL_WORKERS:-4}
 FWD=${LVWL_FWD:-dr}
+WEIGHTS=${LVWL_WEIGHTS:-1 1} # "FAST SLOW" (the closed loop of fixtures/recordings/two-speeds-reweighted)
+W_FAST=${WEIGHTS% *} W_SLOW=${WEIGHTS#* }
 case ${LVWL_DIST:-fixed} in exponential) DIST=--exponential ;; *) DIST="" ;; esac
 VIP=10.10.0.80 FAST=10.10.1.1 SLOW=10.10.1.2
 CLIENTS="10.10.2.1 10.10.2.2 10.10.2.3 10.10.2.4 10.10.2.5 10.10.2.6 10.10.2.7 10.10.2.8"
@@ -22,14 +24,15 @@ case $FWD in dr) M=-g ;; nat) M=-m ;; tun) M=-i ;; esac
 
 scenario_param forwarding $FWD
 scenario_param service "$VIP:80 wrr"
+scenario_param weights "$FAST:$W_FAST $SLOW:$W_SLOW"
 scenario_param servers "$FAST:fast:50ms $SLOW:slow:100ms workers=$WORKERS dist=${LVWL_DIST:-fixed}"
 scenario_param rate "$RATE"
 scenario_param duration_s "$DURATION"
 
 lab_topology $FWD "$VIP" "$FAST $SLOW" "$CLIENTS" || exit 1
 dsh $IPVSADM -A -t $VIP:80 -s wrr
-dsh $IPVSADM -a -t $VIP:80 -r $FAST:80 $M -w 1
-dsh $IPVSADM -a -t $VIP:80 -r $SLOW:80 $M -w 1
+dsh $IPVSADM -a -t $VIP:80 -r $FAST:80 $M -w $W_FAST
+dsh $IPVSADM -a -t $VIP:80 -r $SLOW:80 $M -w $W_SLOW
 lab_server $(rs_ns $FAST) fast --listen 0.0.0.0:80 --service-ms 50 $DIST --workers $WORKERS --seed 11 --duration $((DURATION + 300)) || exit 1
 lab_server $(rs_ns $SLOW) slow --listen 0.0.0.0:80 --service-ms 100 $DIST --workers $WORKERS --seed 12 --duration $((DURATION + 300)) || exit 1
 
