@@ -45,7 +45,7 @@ import {
   nextTcpState,
 } from '../kernel/tcp.js';
 import { type Candidate, candidateCommands, directorSettings, tcpTimeoutsMs } from './candidate.js';
-import { EV_ARRIVAL, EV_KEEPALIVE, type PreparedTimeline } from './events.js';
+import { EV_ARRIVAL, EV_CLOSE, EV_KEEPALIVE, type PreparedTimeline } from './events.js';
 import { CLOSE_RST } from './timeline.js';
 
 export interface ReplayOptions {
@@ -163,6 +163,70 @@ class Fifo {
     this.ids = ids;
     this.times = times;
     this.head = 0;
+  }
+}
+
+/**
+ * Keepalives and closes of connections whose lifetime a server's scale changed at pick time:
+ * a binary min-heap on (time, connection << 2 | kind), the order events.ts gives every other
+ * packet, so the merged stream is the trace order of the scaled timeline.
+ */
+class LateQueue {
+  times = new Float64Array(256);
+  tags = new Int32Array(256);
+  size = 0;
+
+  /** The head comes before packet (at, tag) in trace order. */
+  precedes(at: number, tag: number): boolean {
+    if (this.size === 0) return false;
+    const t = this.times[0] as number;
+    return t < at || (t === at && (this.tags[0] as number) < tag);
+  }
+
+  push(at: number, tag: number): void {
+    if (this.size === this.times.length) {
+      const times = new Float64Array(this.size * 2);
+      times.set(this.times);
+      const tags = new Int32Array(this.size * 2);
+      tags.set(this.tags);
+      this.times = times;
+      this.tags = tags;
+    }
+    let i = this.size++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = this.times[p] as number;
+      if (!(at < pt || (at === pt && tag < (this.tags[p] as number)))) break;
+      this.times[i] = pt;
+      this.tags[i] = this.tags[p] as number;
+      i = p;
+    }
+    this.times[i] = at;
+    this.tags[i] = tag;
+  }
+
+  /** Removes the head; its time and tag are read before from times[0], tags[0]. */
+  pop(): void {
+    const n = --this.size;
+    const at = this.times[n] as number;
+    const tag = this.tags[n] as number;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n) {
+        const a = this.times[c] as number;
+        const b = this.times[c + 1] as number;
+        if (b < a || (b === a && (this.tags[c + 1] as number) < (this.tags[c] as number))) c++;
+      }
+      const ct = this.times[c] as number;
+      if (!(ct < at || (ct === at && (this.tags[c] as number) < tag))) break;
+      this.times[i] = ct;
+      this.tags[i] = this.tags[c] as number;
+      i = c;
+    }
+    this.times[i] = at;
+    this.tags[i] = tag;
   }
 }
 
@@ -536,7 +600,15 @@ export function replayCandidate(
 class Run {
   private readonly t: PreparedTimeline['timeline'];
   private readonly startMs: Float64Array;
+  /** Lifetimes as drawn, and as the picked servers hold them (the same array without scales). */
   private readonly lifetimeMs: Float64Array;
+  private readonly life: Float64Array;
+  /** Per server: its lifetime scale; null when every scale is 1 (the trace's own closes). */
+  private readonly scale: Float64Array | null = null;
+  /** Per connection: its keepalives and close moved to `late` by its server's scale. */
+  private readonly moved: Uint8Array | null = null;
+  private readonly late: LateQueue | null = null;
+  private advanced = -Infinity;
   private readonly client: Uint32Array;
   private readonly port: Uint16Array;
   private readonly service: Uint16Array;
@@ -644,6 +716,7 @@ class Run {
     this.t = t;
     this.startMs = t.startMs;
     this.lifetimeMs = t.lifetimeMs;
+    this.life = t.lifetimeMs;
     this.client = t.client;
     this.port = t.port;
     this.service = t.service;
@@ -703,6 +776,22 @@ class Run {
       this.clientKey.push(null);
     });
     this.destNoOut = Uint8Array.from(noOut);
+    const scale = Float64Array.from(
+      this.servers,
+      (r) =>
+        t.lifetimeScales?.find(
+          (ls) =>
+            ls.service === r.service &&
+            ls.server.port === r.server.port &&
+            ls.server.addr.text === r.server.addr.text,
+        )?.scale ?? 1,
+    );
+    if (scale.some((x) => x !== 1)) {
+      this.scale = scale;
+      this.life = Float64Array.from(t.lifetimeMs);
+      this.moved = new Uint8Array(n);
+      this.late = new LateQueue();
+    }
     this.svcPersistent = Uint8Array.from(this.svcs, (s) => (s.persistent ? 1 : 0));
     this.destExact = Uint8Array.from(this.servers, (r) => this.svcPersistent[r.service] as number);
     this.keys = templateKeys(p);
@@ -802,28 +891,80 @@ class Run {
     const events = p.events;
     const times = p.times;
     const count = events.length;
-    let advanced = -Infinity;
-    for (let i = 0; i < count; i++) {
-      const at = times[i] as number;
-      if (at > advanced) {
-        if (at > this.leanDue || at > this.tickDue || (this.exact !== null && this.exact.due() < at))
-          this.advance(at);
-        advanced = at;
+    if (this.late === null) {
+      let advanced = -Infinity;
+      for (let i = 0; i < count; i++) {
+        const at = times[i] as number;
+        if (at > advanced) {
+          if (at > this.leanDue || at > this.tickDue || (this.exact !== null && this.exact.due() < at))
+            this.advance(at);
+          advanced = at;
+        }
+        const e = events[i] as number;
+        const c = e >> 2;
+        const kind = e & 3;
+        if (kind === EV_ARRIVAL) this.arrival(c, at);
+        else if (kind === EV_KEEPALIVE) this.keepalive(c, at);
+        else this.close(c, at);
       }
-      const e = events[i] as number;
-      const c = e >> 2;
-      const kind = e & 3;
-      if (kind === EV_ARRIVAL) this.arrival(c, at);
-      else if (kind === EV_KEEPALIVE) this.keepalive(c, at);
-      else this.close(c, at);
-    }
+      this.advanced = advanced;
+    } else this.runScaled();
     const endCounters = this.dests.map((d) => ({
       active: d.activeConns,
       inactive: d.inactConns,
       persistent: d.persistConns,
     }));
-    if (this.horizon > advanced) this.advance(this.horizon);
+    if (this.horizon > this.advanced) this.advance(this.horizon);
     return this.result(performance.now() - started, endCounters);
+  }
+
+  /** run() with lifetime scales: the prepared events merged with the moved ones, in trace order. */
+  private runScaled(): void {
+    const { events, times } = this.p;
+    const late = this.late as LateQueue;
+    const moved = this.moved as Uint8Array;
+    for (let i = 0; i <= events.length; i++) {
+      const last = i === events.length;
+      const at = last ? Infinity : (times[i] as number);
+      const e = last ? 0 : (events[i] as number);
+      while (late.precedes(at, e)) {
+        const lt = late.times[0] as number;
+        const tag = late.tags[0] as number;
+        late.pop();
+        this.event(lt, tag >> 2, tag & 3);
+      }
+      // A moved connection's own keepalives and close are in `late`.
+      if (last || ((e & 3) !== EV_ARRIVAL && moved[e >> 2] === 1)) continue;
+      this.event(at, e >> 2, e & 3);
+    }
+  }
+
+  /** One packet of the merged stream: the timers due before it, then the packet. */
+  private event(at: number, c: number, kind: number): void {
+    if (at > this.advanced) {
+      if (at > this.leanDue || at > this.tickDue || (this.exact !== null && this.exact.due() < at))
+        this.advance(at);
+      this.advanced = at;
+    }
+    if (kind === EV_ARRIVAL) this.arrival(c, at);
+    else if (kind === EV_KEEPALIVE) this.keepalive(c, at);
+    else this.close(c, at);
+  }
+
+  /**
+   * Connection `c`, given to server `g` at `at`, lasts its drawn lifetime × the server's scale:
+   * its keepalives and close leave the prepared order for `late`.
+   */
+  private rescale(c: number, g: number, at: number): void {
+    const scale = this.scale;
+    if (scale === null || scale[g] === 1) return;
+    const life = Math.round((this.lifetimeMs[c] as number) * (scale[g] as number));
+    this.life[c] = life;
+    (this.moved as Uint8Array)[c] = 1;
+    const late = this.late as LateQueue;
+    const ka = this.keepaliveMs;
+    if (ka > 0 && ka < life) late.push(at + ka, (c << 2) | EV_KEEPALIVE);
+    late.push(at + life, (c << 2) | EV_CLOSE);
   }
 
   private result(elapsedMs: number, endCounters: ReplayResult['endCounters']): ReplayResult {
@@ -944,11 +1085,9 @@ class Run {
     for (let k = 0; k < this.tickSvcs.length; k++) {
       const svc = this.svcs[this.tickSvcs[k] as number] as Service;
       const period = svc.scheduler.periodMs as number;
-      let at = this.nextTick[k] as number;
-      while (at < now) {
-        svc.scheduler.tick?.(at);
-        at += period;
-      }
+      const skipIdle = (next: number) => svc.scheduler.nextTick?.(next, now) ?? next;
+      let at = skipIdle(this.nextTick[k] as number);
+      for (; at < now; at = skipIdle(at + period)) svc.scheduler.tick?.(at);
       this.nextTick[k] = at;
       if (at < due) due = at;
     }
@@ -1025,7 +1164,7 @@ class Run {
 
   /** When connection `c`'s first packet after its arrival comes (keepalive or close). */
   private afterArrival(c: number, start: number): number {
-    const end = start + (this.lifetimeMs[c] as number);
+    const end = start + (this.life[c] as number);
     const ka = this.keepaliveMs;
     return ka > 0 && start + ka < end ? start + ka : end;
   }
@@ -1034,10 +1173,11 @@ class Run {
     const prev = this.prevSame[c] as number;
     // The tuple's last packet was the previous connection's close: an entry cannot outlive it by
     // more than the longest timeout, so most SYNs need not look.
-    let e =
-      prev >= 0 && at <= (this.prevEnd[c] as number) + this.maxTimeout
-        ? (this.tupleEntry[prev] as number)
-        : -1;
+    const prevEnd =
+      this.moved === null || prev < 0
+        ? (this.prevEnd[c] as number)
+        : (this.startMs[prev] as number) + (this.life[prev] as number);
+    let e = prev >= 0 && at <= prevEnd + this.maxTimeout ? (this.tupleEntry[prev] as number) : -1;
     if (e >= 0 && this.entAlive[e] === 0) e = -1;
     const old = e;
     // A SYN on a finished, uncontrolled entry: the old entry expires on the next tick and the
@@ -1053,14 +1193,15 @@ class Run {
       if (at < this.leanDue) this.leanDue = at;
       e = -1;
     }
-    const next = this.afterArrival(c, at);
     if (e >= 0) {
       this.joinedCount++;
       this.joined[c] = 1;
       const g = this.entDest[e] as number;
+      this.rescale(c, g, at);
+      const next = this.afterArrival(c, at);
       this.picks[c] = g;
       this.served[g] = (this.served[g] as number) + 1;
-      this.lifeSum[g] = (this.lifeSum[g] as number) + (this.lifetimeMs[c] as number);
+      this.lifeSum[g] = (this.lifeSum[g] as number) + (this.life[c] as number);
       this.tupleEntry[c] = e;
       this.apply(e, K_SYN, at, at);
       this.apply(e, K_ACK, at, next);
@@ -1086,9 +1227,10 @@ class Run {
       this.picks[c] = -1;
       this.tupleEntry[c] = old;
       // The handshake ACK goes to the old entry if the table still holds it.
-      if (old >= 0) this.apply(old, K_ACK, at, next);
+      if (old >= 0) this.apply(old, K_ACK, at, this.afterArrival(c, at));
       return;
     }
+    const next = this.afterArrival(c, at);
     this.tupleEntry[c] = c;
     if (this.destExact[g] === 1) {
       this.change(g, 0, 1, at);
@@ -1149,6 +1291,7 @@ class Run {
   }
 
   private newEntry(c: number, g: number, at: number): void {
+    this.rescale(c, g, at);
     this.entDest[c] = g;
     this.entState[c] = TcpState.None;
     this.entInactive[c] = 1;
@@ -1162,7 +1305,7 @@ class Run {
     this.picks[c] = g;
     this.conns[g] = (this.conns[g] as number) + 1;
     this.served[g] = (this.served[g] as number) + 1;
-    this.lifeSum[g] = (this.lifeSum[g] as number) + (this.lifetimeMs[c] as number);
+    this.lifeSum[g] = (this.lifeSum[g] as number) + (this.life[c] as number);
     const arrT = this.arrT;
     if (arrT !== null && at < this.horizon) {
       const k = g * this.steps + this.stepOf(at);
@@ -1220,11 +1363,15 @@ class Run {
   }
 
   private keepalive(c: number, at: number): void {
+    const end = (this.startMs[c] as number) + (this.life[c] as number);
+    const ka = this.keepaliveMs;
+    const next = at + ka < end ? at + ka : end;
+    // A moved connection's keepalives are queued one at a time.
+    if (this.moved !== null && this.moved[c] === 1 && at + ka < end)
+      (this.late as LateQueue).push(at + ka, (c << 2) | EV_KEEPALIVE);
     const x = this.tupleEntry[c] as number;
     if (x < 0 || this.entAlive[x] === 0) return;
-    const end = (this.startMs[c] as number) + (this.lifetimeMs[c] as number);
-    const ka = this.keepaliveMs;
-    this.apply(x, K_ACK, at, at + ka < end ? at + ka : end);
+    this.apply(x, K_ACK, at, next);
   }
 
   private close(c: number, at: number): void {

@@ -7,6 +7,7 @@ import type { ServiceKey } from '../../common/ipvs/vocabulary.js';
 import { type Endpoint, type IpAddr, parseEndpoint, parseIp } from '../../common/net/ip.js';
 import type { ServerModel, ServiceModel, WorkloadModel } from '../workload/model.js';
 import type { ClientMixParam, GeneratorParams, LifetimeClass, ServiceParams } from './generate.js';
+import type { LifetimeScale } from './timeline.js';
 import type { ServerCapacity } from './measures.js';
 
 export interface FromWorkloadOptions {
@@ -59,10 +60,53 @@ function serviceOf(
   return { key: { kind: 'addr', proto: 'tcp', addr: ep.addr, port: ep.port }, target: ep };
 }
 
-/** Mean client-side lifetime of a server's connections, seconds, from what the model has. */
+/**
+ * Mean client-side lifetime of a server's connections, seconds: the one the model chose (fit.ts
+ * says which estimate and why), else, for a model without the choice, Little's law (it rests on
+ * every connection the director counted), else the sampled mean.
+ */
 function lifetimeSeconds(server: ServerModel): number | undefined {
   const l = server.lifetime as ServerModel['lifetime'] | undefined;
-  return l?.sampled?.meanSeconds ?? l?.littleSeconds?.value;
+  return l?.chosen?.seconds ?? l?.littleSeconds?.value ?? l?.sampled?.meanSeconds;
+}
+
+const given = (s: ServiceModel) => (s.servers ?? []).filter((server) => (server.arrivals?.share ?? 0) > 0);
+
+/** The replay holds each server's connections for its own lifetime (speedScales applies). */
+export function lifetimesScaled(s: ServiceModel): boolean {
+  return speedScales(s, 0) !== undefined;
+}
+
+/**
+ * When every server's lifetime is evidence of its speed (fit.ts: no `notEvidence`), one pooled
+ * lifetime (the arrival-weighted mean) for the whole service, and per server the scale
+ * (its lifetime ÷ that mean) the replay applies when it picks the server: a slow server then
+ * holds whatever it is given longer, as in the kernel, which is what balances lc/wlc. Lifetimes
+ * the clients set (pooled connections, pinned by persistence) stay a per-server mixture.
+ */
+function speedScales(
+  s: ServiceModel,
+  service: number,
+): { pooled: (rstShare: number) => LifetimeClass; scales: LifetimeScale[] } | undefined {
+  const known = (s.servers ?? []).flatMap((server) => {
+    const seconds = lifetimeSeconds(server);
+    const at = endpoint(server.server);
+    const share = server.arrivals?.share ?? 0;
+    return seconds !== undefined &&
+      seconds > 0 &&
+      at !== undefined &&
+      share > 0 &&
+      !server.lifetime?.notEvidence
+      ? [{ at, seconds, share }]
+      : [];
+  });
+  if (known.length < 2 || known.length !== given(s).length) return undefined;
+  const share = known.reduce((sum, k) => sum + k.share, 0);
+  const mean = known.reduce((sum, k) => sum + k.share * k.seconds, 0) / share;
+  return {
+    pooled: (rstShare) => ({ weight: 1, lifetime: { kind: 'exponential', meanMs: mean * 1000 }, rstShare }),
+    scales: known.map((k) => ({ service, server: k.at, scale: k.seconds / mean })),
+  };
 }
 
 function clientMix(s: ServiceModel, o: FromWorkloadOptions, notes: string[]): ClientMixParam {
@@ -89,6 +133,7 @@ export function paramsFromWorkload(model: WorkloadModel, o: FromWorkloadOptions 
   const notes: string[] = [];
   const durationMs = Math.max(1, model.end - model.start);
   const services: ServiceParams[] = [];
+  const scales: LifetimeScale[] = [];
   const names: string[] = [];
   for (const s of model.services) {
     const id = serviceOf(s, o, notes);
@@ -101,6 +146,18 @@ export function paramsFromWorkload(model: WorkloadModel, o: FromWorkloadOptions 
     const rate = windows.length > 0 ? windows : [{ startMs: 0, perSecond: a?.meanPerSecond ?? 0 }];
     if (windows.length === 0)
       notes.push(`${s.service}: no rate windows, a constant ${a?.meanPerSecond ?? 0}/s`);
+    const scaled = speedScales(s, services.length);
+    if (scaled !== undefined) {
+      services.push({
+        ...id,
+        rate,
+        lifetimes: [scaled.pooled(o.rstShare ?? 0)],
+        clients: clientMix(s, o, notes),
+      });
+      scales.push(...scaled.scales);
+      names.push(s.service);
+      continue;
+    }
     const lifetimes: LifetimeClass[] = [];
     for (const server of s.servers ?? []) {
       const mean = lifetimeSeconds(server);
@@ -133,6 +190,7 @@ export function paramsFromWorkload(model: WorkloadModel, o: FromWorkloadOptions 
       services,
       keepaliveMs: o.keepaliveMs ?? 60_000,
       originMs: model.start,
+      ...(scales.length > 0 && { lifetimeScales: scales }),
     },
     services: names,
     notes,

@@ -8,7 +8,14 @@
 import type { ServiceKey } from '../../common/ipvs/vocabulary.js';
 import { type Endpoint, type IpAddr, ipv4Addr, ipv6AddrOfWords } from '../../common/net/ip.js';
 import { seededRandom32 } from '../kernel/random.js';
-import { CLOSE_FIN, CLOSE_RST, type Timeline, checkTimeline, defaultTarget } from './timeline.js';
+import {
+  CLOSE_FIN,
+  CLOSE_RST,
+  type LifetimeScale,
+  type Timeline,
+  checkTimeline,
+  defaultTarget,
+} from './timeline.js';
 
 /** Rate `perSecond` from `startMs` until the next window's start (the last: until the end). */
 export interface RateWindowParam {
@@ -58,6 +65,8 @@ export interface GeneratorParams {
   /** How long a client holds a port after its FIN (its TIME_WAIT, Linux: 60 s). */
   readonly clientTimeWaitMs?: number;
   readonly originMs?: number;
+  /** Per real server, how much longer it holds a connection than drawn (Timeline.lifetimeScales). */
+  readonly lifetimeScales?: readonly LifetimeScale[];
 }
 
 const DEFAULT_OTHERS_BASE = ipv4Addr(0xc6120001); // 198.18.0.1 (RFC 2544 benchmarking range)
@@ -256,6 +265,10 @@ export function generateTimeline(p: GeneratorParams): Timeline {
     p.services.length,
   );
   const tw = p.clientTimeWaitMs ?? 60_000;
+  // A port stays the client's for the longest any server could hold the connection.
+  const longest = p.services.map((_, s) =>
+    Math.max(1, ...(p.lifetimeScales ?? []).filter((l) => l.service === s).map((l) => l.scale)),
+  );
   const lifetimeMs = new Float64Array(total);
   const client = new Uint32Array(total);
   const port = new Uint16Array(total);
@@ -275,7 +288,7 @@ export function generateTimeline(p: GeneratorParams): Timeline {
     const life = sampleLifetime(lc.lifetime, r);
     const rst = (lc.rstShare ?? 0) > 0 && uniform(r) < (lc.rstShare ?? 0);
     const start = startMs[k] as number;
-    const pt = ports.allocate(c, s, start, start + life + (rst ? 0 : tw));
+    const pt = ports.allocate(c, s, start, start + Math.ceil(life * (longest[s] as number)) + (rst ? 0 : tw));
     if (pt < 0) continue;
     keep[k] = 1;
     kept++;
@@ -311,5 +324,6 @@ export function generateTimeline(p: GeneratorParams): Timeline {
     keepaliveMs: p.keepaliveMs ?? 0,
     durationMs: p.durationMs,
     ...(p.originMs === undefined ? {} : { originMs: p.originMs }),
+    ...(p.lifetimeScales === undefined ? {} : { lifetimeScales: p.lifetimeScales }),
   });
 }

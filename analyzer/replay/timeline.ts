@@ -50,6 +50,19 @@ export interface Timeline {
   readonly durationMs: number;
   /** Epoch ms of time 0, when the timeline comes from a recording (informative only). */
   readonly originMs?: number;
+  /**
+   * How much longer than drawn a real server holds its connections (its lifetime ÷ the pool's
+   * mean, from the workload): applied when the replay picks the server, so a slow server holds
+   * what it is given longer, as the kernel sees it. Servers not listed: 1. Absent in traces,
+   * whose closes are the recorded ones.
+   */
+  readonly lifetimeScales?: readonly LifetimeScale[];
+}
+
+export interface LifetimeScale {
+  readonly service: number;
+  readonly server: Endpoint;
+  readonly scale: number;
 }
 
 /** One connection, for building a timeline from sampled connections. */
@@ -127,6 +140,10 @@ export function checkTimeline(t: Timeline): Timeline {
     if ((t.close[i] as number) > CLOSE_RST) fail(`connection ${i}: close kind ${t.close[i]}`);
   }
   if (t.durationMs < last) fail(`durationMs ${t.durationMs} is before the last SYN at ${last}`);
+  for (const [i, ls] of (t.lifetimeScales ?? []).entries()) {
+    if (t.services[ls.service] === undefined) fail(`lifetime scale ${i}: service ${ls.service} out of range`);
+    if (!(Number.isFinite(ls.scale) && ls.scale > 0)) fail(`lifetime scale ${i}: ${ls.scale} is not > 0`);
+  }
   return t;
 }
 
@@ -167,6 +184,34 @@ export function buildTimeline(tables: TimelineTables, connections: readonly Time
   return checkTimeline({ ...t, durationMs: tables.durationMs ?? end });
 }
 
+/**
+ * The timeline as the kernel saw it in a replay with lifetime scales: each connection's lifetime
+ * scaled by the server it was picked for (`picks`, `servers` of a ReplayResult), no scales left.
+ * Its trace is what `simulate` must decide identically on.
+ */
+export function scaledByPicks(
+  t: Timeline,
+  picks: Int32Array,
+  servers: readonly { readonly service: number; readonly server: Endpoint }[],
+): Timeline {
+  const scales = servers.map(
+    (r) =>
+      t.lifetimeScales?.find(
+        (ls) =>
+          ls.service === r.service &&
+          ls.server.port === r.server.port &&
+          ls.server.addr.text === r.server.addr.text,
+      )?.scale ?? 1,
+  );
+  const lifetimeMs = Float64Array.from(t.lifetimeMs, (life, c) => {
+    const g = picks[c] as number;
+    return g < 0 ? life : Math.round(life * (scales[g] as number));
+  });
+  const seen: Timeline = { ...t, lifetimeMs };
+  delete (seen as { lifetimeScales?: unknown }).lifetimeScales;
+  return checkTimeline(seen);
+}
+
 /** The first `count` connections of a timeline (views, no copy), e.g. for a slower peer. */
 export function headOf(t: Timeline, count: number): Timeline {
   const n = Math.min(count, t.count);
@@ -191,6 +236,11 @@ export function headOf(t: Timeline, count: number): Timeline {
  * cannot carry (hash variant, seed). Yields chunks of about 64 KB.
  */
 export function* traceChunks(t: Timeline, c: Candidate, prepared?: PreparedTimeline): Generator<string> {
+  // Its closes depend on the servers picked: the trace of a replay is scaledByPicks' timeline.
+  if (t.lifetimeScales !== undefined && t.lifetimeScales.length > 0)
+    fail(
+      'a timeline with lifetime scales has no trace of its own: trace scaledByPicks(timeline, picks, servers)',
+    );
   const p = prepared ?? prepareTimeline(t);
   const head = [
     `# lvscope trace v1: ${t.count} connections replayed for ${c.name ?? 'a candidate'}`,

@@ -23,7 +23,9 @@ function serviceLines(s: ServiceModel): string[] {
     num(d.concurrency.meanActive),
     num(d.concurrency.meanInactive),
     estimate(d.lifetime.littleSeconds, 's'),
-    d.lifetime.sampled ? `${num(d.lifetime.sampled.meanSeconds)} s (${d.lifetime.sampled.connections})` : '–',
+    d.lifetime.sampled
+      ? `${num(d.lifetime.sampled.meanSeconds)} s (${d.lifetime.sampled.connections}${d.lifetime.sampled.resolutionSeconds !== undefined ? `, ±${num(d.lifetime.sampled.resolutionSeconds / 2)} s` : ''})`
+      : '–',
     d.capacity
       ? `${estimate(d.capacity.relative)}${d.capacity.evidence === 'pool-file' ? ' (pools file)' : ''}`
       : '–',
@@ -47,6 +49,11 @@ function serviceLines(s: ServiceModel): string[] {
     ),
   );
   for (const d of s.servers) {
+    const chosen = d.lifetime.chosen;
+    if (chosen)
+      lines.push(
+        `  ${d.server}: replayed lifetime ${num(chosen.seconds)} s, ${chosen.from === 'little' ? "Little's law" : 'sampled'} (${chosen.why})`,
+      );
     if (d.lifetime.notEvidence)
       lines.push(`  ${d.server}: lifetime is no capacity evidence: ${d.lifetime.notEvidence}`);
     if (d.stateMix) {

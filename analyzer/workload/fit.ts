@@ -2,7 +2,7 @@
  * Fits a pool's workload model from its history (modes-and-capacity.md §4 and §10): new
  * connections over time per service and real server, concurrency, connection lifetime by Little's
  * law (mean concurrency ÷ arrival rate, over windows, with a ratio-estimator confidence interval)
- * refined by sampled connection entries, the state mix, the client mix, persistence use, packets
+ * or, when they pin it down well enough, by sampled connection entries, the state mix, the client mix, persistence use, packets
  * and bytes per connection each way, and per-server capacity evidence: servers whose connections
  * last longer are slower, unless the lifetimes are the clients' (pooled connections).
  */
@@ -35,6 +35,18 @@ import {
 const MIN_CONNECTIONS = 30;
 /** ...and connections shorter than this share of the history (longer ones are the clients' pools). */
 const MAX_LIFETIME_SHARE = 0.25;
+/**
+ * The sampled lifetime replaces Little's law from this many connections: lifetimes of
+ * request-per-connection traffic are near exponential (coefficient of variation about 1), so
+ * the mean of n has a relative standard error of 1/√n: 10 % at 100, a 95 % interval of ±20 %,
+ * which is no wider than Little's law gives over ten windows on the lab recordings (two-speeds:
+ * ±25 %). Fewer connections give a point estimate noisier than the one it would replace.
+ */
+const MIN_SAMPLED = 100;
+/** ...when at most this share of the sampled connections opened and closed between two table reads... */
+const MAX_SHORTER_SHARE = 0.1;
+/** ...and the brackets are at most this share of the mean wide (each lifetime known to ±10 %). */
+const MAX_RESOLUTION_SHARE = 0.2;
 const Z95 = 1.96;
 const ACTIVE_STATES = new Set(['ESTABLISHED', 'SYN_RECV']);
 
@@ -125,42 +137,65 @@ function stateTimeoutSeconds(state: string): number | undefined {
 }
 
 /**
- * Lifetimes of the sampled connections of one server: opened between the record before the one
- * that first shows it active and that record (taken as the midpoint), closed when its closing
- * state's timer started (the record's time minus the time that timer has run). Connections
- * already there at the first record, or still open at the last, are left out; ones first seen
- * already closing were shorter than a sampling interval.
+ * When each director read the connection table: the records whose destinations carry the table's
+ * state counts, and those that hold sampled entries. Most records of a capture need not read it
+ * (the exporter reads the table on a slower cadence), so "the record before" a sighting is the
+ * previous table read, not the previous record.
+ */
+function tableReads(service: ServiceHistory, sampled: readonly ConnObservation[]): Map<string, number[]> {
+  const sets = new Map<string, Set<number>>();
+  const add = (director: string, t: number) => {
+    let set = sets.get(director);
+    if (!set) sets.set(director, (set = new Set()));
+    set.add(t);
+  };
+  for (const d of service.destinations)
+    for (const o of d.observations) if (o.states !== undefined) add(o.director, o.t);
+  for (const c of sampled) add(c.director, c.t);
+  return new Map([...sets].map(([director, set]) => [director, [...set].sort((a, b) => a - b)]));
+}
+
+/** The last of the sorted `times` strictly before `t`. */
+function previousRead(times: readonly number[], t: number): number | undefined {
+  let lo = 0;
+  let hi = times.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (times[mid]! < t) lo = mid;
+    else hi = mid - 1;
+  }
+  return times[lo] !== undefined && times[lo]! < t ? times[lo] : undefined;
+}
+
+/**
+ * Lifetimes of the sampled connections of one server, each bracketed: opened after the table
+ * read before the one that first shows it active and by that one; closed when its closing
+ * state's timer started, which the entry's remaining whole seconds (rounded down by the kernel)
+ * place within a second, and after the last read that still showed it active. The midpoint of
+ * each bracket is its lifetime, the mean width the resolution. Connections already there at
+ * their director's first table read, or never seen closing, are left out; ones first seen already
+ * closing opened and closed between two reads (shorterThanInterval).
  */
 function sampledLifetimes(
   conns: readonly ConnObservation[],
-  times: readonly number[],
+  reads: ReadonlyMap<string, readonly number[]>,
 ): LifetimeModel['sampled'] {
   const byConn = new Map<string, ConnObservation[]>();
   for (const c of conns) {
-    const id = `${c.client.text} ${c.clientPort}`;
+    const id = `${c.director} ${c.client.text} ${c.clientPort}`;
     let list = byConn.get(id);
     if (!list) byConn.set(id, (list = []));
     list.push(c);
   }
-  const first = times[0];
-  const last = times.at(-1);
-  if (first === undefined || last === undefined) return undefined;
-  const previousTime = (t: number) => {
-    let lo = 0;
-    let hi = times.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (times[mid]! < t) lo = mid;
-      else hi = mid - 1;
-    }
-    return times[lo]! < t ? times[lo]! : undefined;
-  };
   const lifetimes: number[] = [];
+  let widths = 0;
   let shorter = 0;
   for (const seen of byConn.values()) {
     const opening = seen[0]!;
-    if (opening.t === first) continue;
-    const closing = seen.find((c) => !ACTIVE_STATES.has(c.state));
+    const times = reads.get(opening.director) ?? [];
+    if (opening.t === times[0]) continue;
+    const closingAt = seen.findIndex((c) => !ACTIVE_STATES.has(c.state));
+    const closing = seen[closingAt];
     if (!closing) continue;
     const timeout = stateTimeoutSeconds(closing.state);
     if (timeout === undefined) continue;
@@ -168,14 +203,102 @@ function sampledLifetimes(
       shorter++;
       continue;
     }
-    const before = previousTime(opening.t);
+    const before = previousRead(times, opening.t);
     if (before === undefined) continue;
-    const opened = (before + opening.t) / 2;
-    const closed = closing.t - Math.max(0, timeout - closing.expiresSeconds) * 1000;
-    if (closed > opened) lifetimes.push((closed - opened) / 1000);
+    const lastActive = seen[closingAt - 1]!.t;
+    const ranFor = Math.max(0, timeout - closing.expiresSeconds) * 1000;
+    let closedLo = Math.max(lastActive, closing.t - ranFor);
+    let closedHi = Math.min(closing.t, closing.t - ranFor + 1000);
+    // A timer that disagrees with the reads (timeouts changed by ipvsadm --set): the reads alone.
+    if (closedHi <= closedLo) [closedLo, closedHi] = [lastActive, closing.t];
+    const lo = Math.max(0, closedLo - opening.t);
+    const hi = closedHi - before;
+    lifetimes.push((lo + hi) / 2000);
+    widths += (hi - lo) / 1000;
   }
   if (lifetimes.length === 0 && shorter === 0) return undefined;
-  return { meanSeconds: round(mean(lifetimes)), connections: lifetimes.length, shorterThanInterval: shorter };
+  const n = lifetimes.length;
+  const m = mean(lifetimes);
+  const sd = n > 1 ? Math.sqrt(lifetimes.reduce((sum, v) => sum + (v - m) ** 2, 0) / (n - 1)) : 0;
+  const half = (Z95 * sd) / Math.sqrt(Math.max(n, 1));
+  return {
+    meanSeconds: round(m),
+    connections: n,
+    shorterThanInterval: shorter,
+    ...(n > 0 && { resolutionSeconds: round(widths / n) }),
+    ...(n > 1 && { ci95: [round(Math.max(0, m - half)), round(m + half)] as const }),
+  };
+}
+
+/** Why the sampled lifetime cannot be trusted, or undefined when it can. */
+function sampledShortfall(sampled: NonNullable<LifetimeModel['sampled']>): string | undefined {
+  const seen = sampled.connections + sampled.shorterThanInterval;
+  if (sampled.connections < MIN_SAMPLED)
+    return `the sampled lifetime rests on ${sampled.connections} connections, under ${MIN_SAMPLED}`;
+  if (sampled.shorterThanInterval > MAX_SHORTER_SHARE * seen)
+    return `${sampled.shorterThanInterval} of ${seen} sampled connections opened and closed between two table reads, so the ones seen open are the longer ones`;
+  const resolution = sampled.resolutionSeconds ?? Infinity;
+  if (resolution > MAX_RESOLUTION_SHARE * sampled.meanSeconds)
+    return `the table reads pin a sampled lifetime down only to ${round(resolution, 2)} s, over ${MAX_RESOLUTION_SHARE * 100} % of its ${sampled.meanSeconds} s mean`;
+  return undefined;
+}
+
+/**
+ * Which lifetime the replay draws. The sampled one is a direct measurement, but it is only
+ * trusted when it rests on MIN_SAMPLED connections, few sampled connections slipped between two
+ * table reads (else those seen open are the long ones: the sample is length-biased, up to twice
+ * the mean for exponential lifetimes), and the brackets are narrow against the mean; otherwise
+ * Little's law over every connection the director counted.
+ */
+function chooseLifetime(
+  little: Estimate | undefined,
+  sampled: LifetimeModel['sampled'],
+): LifetimeModel['chosen'] {
+  const shortfall =
+    sampled && sampled.connections > 0
+      ? sampledShortfall(sampled)
+      : 'no sampled connection was seen opening and closing';
+  if (sampled && shortfall === undefined)
+    return {
+      seconds: sampled.meanSeconds,
+      from: 'sampled',
+      why: `${sampled.connections} sampled connections seen opening and closing, each to within ${round(sampled.resolutionSeconds ?? 0, 2)} s`,
+    };
+  if (little) return { seconds: little.value, from: 'little', why: shortfall ?? '' };
+  // No counters: a thin sample still says more than an assumed lifetime.
+  if (sampled && sampled.connections > 0)
+    return {
+      seconds: sampled.meanSeconds,
+      from: 'sampled',
+      why: `no Little's law estimate (no connection counts in the history), although ${shortfall ?? ''}`,
+    };
+  return undefined;
+}
+
+/**
+ * The longest any sampled connection was seen active (first to last record showing it
+ * ESTABLISHED or SYN_RECV), ms: a pooled connection held across the history shows here even when
+ * short connections to the same server keep Little's W small.
+ */
+function longestHeldMs(conns: readonly ConnObservation[]): number {
+  const spans = new Map<string, { first: number; last: number }>();
+  for (const c of conns) {
+    if (!ACTIVE_STATES.has(c.state)) continue;
+    const id = `${c.client.text} ${c.clientPort}`;
+    const span = spans.get(id);
+    if (span) span.last = Math.max(span.last, c.t);
+    else spans.set(id, { first: c.t, last: c.t });
+  }
+  let longest = 0;
+  for (const { first, last } of spans.values()) longest = Math.max(longest, last - first);
+  return longest;
+}
+
+/** Weights in the order they were set, a repeat only after a change (1 → 0 → 1 stays three). */
+function weightSequence(observations: DestinationHistory['observations']): number[] {
+  const out: number[] = [];
+  for (const o of observations) if (o.weight !== undefined && o.weight !== out.at(-1)) out.push(o.weight);
+  return out;
 }
 
 function poolServer(pool: Pool | undefined, d: DestinationHistory): PoolServer | undefined {
@@ -198,7 +321,7 @@ function fitServer(
   w: Windows,
   durationSeconds: number,
   sampled: readonly ConnObservation[],
-  times: readonly number[],
+  reads: ReadonlyMap<string, readonly number[]>,
 ): ServerWork {
   const arrivals = perWindow(
     increments(d.observations, (o) => o.counters?.conns),
@@ -212,13 +335,18 @@ function fitServer(
   const windowSeconds = w.ms / 1000;
   const hasCounters = d.observations.some((o) => o.counters?.conns !== undefined);
   const little = hasCounters ? littleEstimate(active, arrivals, windowSeconds) : undefined;
-  const sample = sampledLifetimes(sampled, times);
+  const sample = sampledLifetimes(sampled, reads);
+  const chosen = chooseLifetime(little, sample);
+  const heldMs = longestHeldMs(sampled);
   let notEvidence: string | undefined;
   if (!hasCounters) notEvidence = 'no per-server connection counts (ipvsadm --stats) in the history';
   else if (connections < MIN_CONNECTIONS) {
     notEvidence = `only ${Math.round(connections)} new connections: lifetimes are the clients' (pooled connections), not the server's speed`;
   } else if (little && little.value > MAX_LIFETIME_SHARE * durationSeconds) {
     notEvidence = `connections last ${round(little.value, 1)} s, over a quarter of the ${Math.round(durationSeconds)} s recorded: long-lived (pooled) connections, whose lifetime the clients set`;
+  } else if (heldMs > MAX_LIFETIME_SHARE * durationSeconds * 1000) {
+    // Short connections beside pooled ones: W mixes the two, and the pools' share is the clients'.
+    notEvidence = `sampled connections were held open ${round(heldMs / 1000, 1)} s, over a quarter of the ${Math.round(durationSeconds)} s recorded: pooled connections beside the short ones, so the lifetime mixes in what the clients set`;
   }
   const states = d.observations.filter((o) => o.states !== undefined);
   const stateTotals: Record<string, number> = {};
@@ -226,7 +354,7 @@ function fitServer(
     for (const [state, n] of Object.entries(o.states ?? {}))
       stateTotals[state] = (stateTotals[state] ?? 0) + n;
   const stateSum = Object.values(stateTotals).reduce((a, b) => a + b, 0);
-  const weights = [...new Set(d.observations.flatMap((o) => (o.weight === undefined ? [] : [o.weight])))];
+  const weights = weightSequence(d.observations);
   const last = d.observations.at(-1);
   return {
     history: d,
@@ -255,6 +383,7 @@ function fitServer(
       lifetime: {
         ...(little && { littleSeconds: roundEstimate(little) }),
         ...(sample && { sampled: sample }),
+        ...(chosen && { chosen: { ...chosen, seconds: round(chosen.seconds) } }),
         ...(notEvidence && { notEvidence }),
       },
       ...(stateSum > 0 && {
@@ -364,13 +493,14 @@ function fitService(
   const destinations = [...service.destinations].sort(
     (a, b) => compareWords(a.addr.words, b.addr.words) || a.port - b.port,
   );
+  const reads = tableReads(service, sampled);
   const servers = destinations.map((d) =>
     fitServer(
       d,
       w,
       durationSeconds,
       sampled.filter((c) => c.remote.text === d.addr.text && c.remotePort === d.port),
-      times,
+      reads,
     ),
   );
   // Arrivals of the service: its own counter, else the sum of its servers'.

@@ -37,11 +37,28 @@ export interface ArrivalModel {
 export interface LifetimeModel {
   /** Little's law: mean concurrency ÷ new-connection rate, seconds. */
   readonly littleSeconds?: Estimate;
-  /** From sampled connection entries seen opening and closing (captures with --capture.conn-sample). */
+  /**
+   * From sampled connection entries seen open at one read of the connection table and closing at
+   * a later one (captures with --capture.conn-sample): each lifetime is bracketed by the table
+   * read before the one that first shows it open and by its closing state's timer.
+   */
   readonly sampled?: {
     readonly meanSeconds: number;
+    /** Connections whose lifetime was bracketed. */
     readonly connections: number;
+    /** Connections first seen already closing: opened and closed between two table reads. */
     readonly shorterThanInterval: number;
+    /** Mean width of the brackets, seconds: how well the table reads pin a lifetime down. */
+    readonly resolutionSeconds?: number;
+    /** From the spread of the bracketed lifetimes (absent under 2 connections). */
+    readonly ci95?: readonly [number, number];
+  };
+  /** The lifetime the replay draws for this server, which estimate it is, and why that one. */
+  readonly chosen?: {
+    readonly seconds: number;
+    readonly from: 'little' | 'sampled';
+    /** Why this estimate (for Little's law: why not the sampled one). */
+    readonly why: string;
   };
   /** Why the lifetime says nothing about the server's speed, when it does not. */
   readonly notEvidence?: string;

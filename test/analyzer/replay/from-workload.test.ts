@@ -80,9 +80,11 @@ describe('timeline from the workload model', () => {
       { startMs: 0, perSecond: 2 },
       { startMs: 1_800_000, perSecond: 8 },
     ]);
-    expect(s?.lifetimes.map((l) => l.lifetime)).toEqual([
-      { kind: 'exponential', meanMs: 2000 },
-      { kind: 'exponential', meanMs: 4000 },
+    // both lifetimes are the servers' speed: one pooled lifetime, each server's scale at pick time
+    expect(s?.lifetimes.map((l) => l.lifetime)).toEqual([{ kind: 'exponential', meanMs: 2800 }]);
+    expect(params.lifetimeScales?.map((l) => [l.service, l.server.addr.text, l.scale])).toEqual([
+      [0, '10.0.0.1', 2 / 2.8],
+      [0, '10.0.0.2', 4 / 2.8],
     ]);
     expect(s?.clients?.others?.count).toBe(119);
     const t = generateTimeline(params);
@@ -90,6 +92,22 @@ describe('timeline from the workload model', () => {
     expect(t.count).toBeLessThan(20_000);
     expect(t.originMs).toBe(start);
     expect(t.keepaliveMs).toBe(60_000);
+  });
+
+  it('keeps lifetimes the clients set (pooled connections) a per-server mixture, unscaled', () => {
+    const pooled = {
+      ...model,
+      services: model.services.map((svc) => ({
+        ...svc,
+        servers: svc.servers.map((d) => ({ ...d, lifetime: { ...d.lifetime, notEvidence: 'pooled' } })),
+      })),
+    };
+    const { params } = paramsFromWorkload(pooled);
+    expect(params.services[0]?.lifetimes.map((l) => l.lifetime)).toEqual([
+      { kind: 'exponential', meanMs: 2000 },
+      { kind: 'exponential', meanMs: 4000 },
+    ]);
+    expect(params.lifetimeScales).toBeUndefined();
   });
 
   it('takes capacities by server address', () => {
