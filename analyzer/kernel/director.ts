@@ -87,6 +87,8 @@ export class Director {
   private readonly templates = new Map<string, Conn>();
   private readonly trash = new Map<string, Dest>();
   private readonly timers = new TimerQueue();
+  /** The time the timers are being run up to (exclusive). */
+  private until = -Infinity;
   private readonly tcpTimeoutsMs = [...DEFAULT_TCP_TIMEOUTS_MS];
   private udpTimeoutMs = DEFAULT_UDP_TIMEOUT_MS;
   /** conn_reuse_mode and expire_quiescent_template as the kernel stores them (any int). */
@@ -134,6 +136,7 @@ export class Director {
 
   /** Runs every timer due before `now`. */
   advance(now: number): void {
+    this.until = now;
     this.timers.runUntil(now);
   }
 
@@ -439,7 +442,9 @@ export class Director {
       queuedAt: Infinity,
       fire: (at) => {
         scheduler.tick?.(at);
-        this.timers.arm(timer, at + period);
+        // Ticks before `until` that would change nothing are counted, not queued one by one.
+        const next = at + period;
+        this.timers.arm(timer, scheduler.nextTick?.(next, this.until) ?? next);
       },
     };
     svc.housekeeping = timer;

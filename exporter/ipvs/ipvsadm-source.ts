@@ -6,6 +6,7 @@
 import { IPVSADM_LISTINGS, type IpvsadmOptions, runIpvsadm } from '../../common/ipvs/read.js';
 import { formatIssue } from '../../common/parse/issue.js';
 import type { Source } from '../core/source.js';
+import { holdsNothing, unusable } from './proc-sources.js';
 
 export type { IpvsadmOptions };
 
@@ -22,6 +23,7 @@ export function ipvsadmSources(options: IpvsadmOptions): Source[] {
           return { up: false, parseErrors: 0, error: (error as Error).message };
         }
         const { value, issues } = spec.parse(text);
+        if (issues.length > 0 && holdsNothing(value)) return unusable(command, issues);
         spec.store(draft.ipvs, value as never);
         const first = issues[0];
         return { up: true, parseErrors: issues.length, ...(first && { error: formatIssue(first, command) }) };

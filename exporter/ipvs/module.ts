@@ -141,9 +141,11 @@ export const ipvsModule: ExporterModule = {
     if (!options.get(COLLECTOR_IPVS)) return [];
     const { ipvs } = snapshot;
     const families: MetricFamily[] = [];
-    // Like node_exporter, no node_ipvs_* at all unless ip_vs_stats was readable.
-    if (options.get(COLLECTOR_IPVS_NODE_COMPAT) && ipvs.stats) {
-      families.push(...nodeTotalsFamilies(ipvs.stats));
+    // Each node_ipvs_* family from the file it comes from: a bad ip_vs_stats costs the totals,
+    // not the backend gauges read from an intact ip_vs. (Without ip_vs loaded neither file
+    // exists, so there are none at all, as with node_exporter.)
+    if (options.get(COLLECTOR_IPVS_NODE_COMPAT)) {
+      if (ipvs.stats) families.push(...nodeTotalsFamilies(ipvs.stats));
       if (ipvs.table) {
         const labels = parseBackendLabels(options.get(COLLECTOR_IPVS_BACKEND_LABELS));
         families.push(...nodeBackendFamilies(ipvs.table, labels));

@@ -34,6 +34,26 @@ function outcome(
   return { up, parseErrors: count, ...(first && { error: formatIssue(first, path) }) };
 }
 
+/**
+ * True when parsed data holds no service, line or figure at all (every list empty). Input that
+ * gives only issues and nothing usable is not the kernel's file (binary garbage, another file):
+ * the source is down rather than up with "no services", which dashboards would read as every
+ * service gone. An empty table the kernel printed (headers, no services) has no issues: up.
+ */
+export function holdsNothing(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.values(value).every(holdsNothing);
+  return false;
+}
+
+/** The outcome of input that gave issues and nothing usable: down, naming the first issue. */
+export function unusable(where: string, issues: readonly ParseIssue[], count = issues.length): SourceOutcome {
+  const first = issues[0];
+  const why = first ? formatIssue(first, where) : where;
+  return { up: false, parseErrors: count, error: `no valid line (${count} issues), first: ${why}` };
+}
+
 /** ip_vs, ip_vs_stats and ip_vs_stats_percpu, one source each. */
 export function procFileSources(procfs: string, options: IpVsOptions): Source[] {
   return PROC_FILES.map((file) => {
@@ -50,6 +70,7 @@ export function procFileSources(procfs: string, options: IpVsOptions): Source[] 
         }
         const { value, issues } = file.parse(text, options);
         if (value === undefined) return outcome(path, issues, issues.length, false);
+        if (issues.length > 0 && holdsNothing(value)) return unusable(path, issues);
         file.store(draft.ipvs, value as never);
         return outcome(path, issues);
       },
@@ -71,6 +92,7 @@ export function ipVsConnSource(procfs: string, options: ConnSummaryOptions): Sou
         return readFailure(path, error);
       }
       const { value, sample, issues, issueCount } = parsed;
+      if (issueCount > 0 && value.entries === 0) return unusable(path, issues, issueCount);
       draft.ipvs.conn = value;
       if (sample) draft.ipvs.connSample = sample;
       return outcome(path, issues, issueCount);

@@ -147,6 +147,7 @@ describe('HTTP endpoint', () => {
   it('keeps serving when ip_vs is not loaded (sources down, exporter up)', async () => {
     const dir = tempDir('empty');
     dirs.push(dir);
+    mkdirSync(join(dir, 'net'));
     const { url } = await exporter([`--path.procfs=${dir}`, '--no-collector.ipvs.ipvsadm']);
     const response = await fetch(`${url}/metrics`);
     expect(response.status).toBe(200);

@@ -241,13 +241,13 @@ describe('lvs-exporter --once', () => {
 
   it('rejects bad settings with a clear message', async () => {
     const hz = await once([`--path.procfs=${T1}`, '--collector.ipvs.hz=0']);
-    expect(hz.code).toBe(1);
+    expect(hz.code).toBe(2);
     expect(hz.stderr).toContain('--collector.ipvs.hz must be positive, got 0');
     const unknown = await once(['--no-such-flag']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("unknown option '--no-such-flag'");
     const address = await run(process.execPath, [EXPORTER, '--web.listen-address=nonsense']);
-    expect(address.code).toBe(1);
+    expect(address.code).toBe(2);
     expect(address.stderr).toContain('--web.listen-address wants HOST:PORT');
   });
 

@@ -65,7 +65,7 @@ describe('node_exporter golden outputs', () => {
       `--path.procfs=${TREE}`,
       '--collector.ipvs.backend-labels=zone,local_port,bad',
     ]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain('unknown IPVS backend labels: \\"bad, zone\\"');
   });
 });

@@ -17,6 +17,29 @@ export interface CacheEntry {
   readonly bucket: number;
 }
 
+/** How many of the ticks `at`, `at + period`, … fall before `until` (0 when none do). */
+function ticksBefore(at: number, until: number, period: number): number {
+  if (!(until > at)) return 0;
+  if (!Number.isFinite(until)) return Infinity;
+  let n = Math.ceil((until - at) / period);
+  // Guard the division's rounding: tick n-1 is before `until`, tick n is not.
+  while (n > 0 && at + (n - 1) * period >= until) n--;
+  while (at + n * period < until) n++;
+  return n;
+}
+
+/**
+ * The index of the first full sweep (ticks firstSweep, firstSweep + 30, …) due at or after
+ * `deadline`: the first one that can remove an entry. Infinity when no entry can expire.
+ */
+function firstSweepAfter(at: number, period: number, deadline: number, firstSweep: number): number {
+  if (deadline === Infinity || Number.isNaN(deadline)) return Infinity;
+  const notBefore = ticksBefore(at, deadline, period);
+  if (notBefore <= firstSweep) return firstSweep;
+  const cycles = Math.ceil((notBefore - firstSweep) / COUNT_FOR_FULL_EXPIRATION);
+  return firstSweep + cycles * COUNT_FOR_FULL_EXPIRATION;
+}
+
 /**
  * The destination-address cache shared by lblc and lblcr, keyed by the packet's destination
  * address, with the kernel's garbage collection: a 60 s timer; every 30th tick removes entries
@@ -93,6 +116,33 @@ class LocalityCache<E extends CacheEntry> {
     this.rover = j;
   }
 
+  /**
+   * Given the next tick due at `at` (ticks then every `period`), skips the ticks before `now` that
+   * cannot change anything, counting them as the kernel's timer would, and returns when the next
+   * tick must really run: one that can remove an entry, or the first at or after `now`. Between
+   * two such ticks only the counter moves, so a long gap costs nothing. A tick can remove an entry
+   * only if it is a full sweep past the oldest entry's expiration, or a partial one (above
+   * MAX_SIZE) past its 6 minute timeout. Entries change only when packets are scheduled, which
+   * happens at or after `now`.
+   */
+  nextTick(at: number, now: number, period: number): number {
+    const remaining = ticksBefore(at, now, period);
+    if (remaining === 0) return at;
+    let oldest = Infinity;
+    for (const entry of this.map.values()) if (entry.lastuse < oldest) oldest = entry.lastuse;
+    const firstSweep = COUNT_FOR_FULL_EXPIRATION - this.counter;
+    let effective = firstSweepAfter(at, period, oldest + this.expirationMs(), firstSweep);
+    if (this.counted > MAX_SIZE) {
+      let partial = ticksBefore(at, oldest + ENTRY_TIMEOUT_MS, period);
+      if (partial >= firstSweep && (partial - firstSweep) % COUNT_FOR_FULL_EXPIRATION === 0) partial++;
+      effective = Math.min(effective, partial);
+    }
+    const skip = Math.min(effective, remaining);
+    if (skip === 0 || skip === Infinity) return at;
+    this.counter = ((this.counter - 1 + skip) % COUNT_FOR_FULL_EXPIRATION) + 1;
+    return at + skip * period;
+  }
+
   private remove(key: string, entry: E): void {
     this.map.delete(key);
     this.counted--;
@@ -117,6 +167,10 @@ export abstract class LocalityScheduler<E extends CacheEntry> {
 
   tick(now: number): void {
     this.cache.tick(now);
+  }
+
+  nextTick(at: number, now: number): number {
+    return this.cache.nextTick(at, now, this.periodMs);
   }
 
   release(): void {

@@ -42,6 +42,11 @@ export interface Scheduler {
   /** Housekeeping timer period (lblc/lblcr garbage collection), if the scheduler has one. */
   readonly periodMs?: number;
   tick?(now: number): void;
+  /**
+   * With the next tick due at `at`: skips (counts) the ticks before `now` that would change
+   * nothing and returns when the next tick must run, so long gaps cost no time.
+   */
+  nextTick?(at: number, now: number): number;
   /** done_service: drop the references the scheduler holds. */
   release?(): void;
 }

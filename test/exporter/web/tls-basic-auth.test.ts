@@ -287,7 +287,7 @@ describe('a bad web config at start', () => {
       [EXPORTER, '--web.listen-address=127.0.0.1:0', `--web.config.file=${fifo}`, `--path.procfs=${T1}`],
       { timeoutMs: 15_000 },
     );
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.stderr).toContain(`--web.config.file: ${fifo}: not a regular file`);
   });
