@@ -62,7 +62,12 @@ export class FifoReader {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return this.fail(error);
     }
-    if (info && !info.isFIFO()) return this.fail(new Error(`${this.path} exists and is not a FIFO`));
+    if (info && !info.isFIFO()) {
+      // keepalived writes to the path, not to our descriptor: a FIFO replaced by a file is lost.
+      this.socket?.destroy();
+      this.socket = undefined;
+      return this.fail(new Error(`${this.path} exists and is not a FIFO`));
+    }
     if (info && this.isOpen && info.ino === this.inode) return;
     if (!info) {
       try {

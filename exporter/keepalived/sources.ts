@@ -263,6 +263,9 @@ class VipSource implements Source {
     }
     const host = parseIpAddrJson(text, 'ip -j addr');
     issues.push(...host.issues);
+    // Output with nothing usable in it (not JSON, `[null]`): every host lists at least `lo`, so
+    // this is a broken ip, not a host without VIPs; reporting each VIP absent would fake a failover.
+    if (host.value.length === 0 && host.issues.length > 0) return outcome(issues, false);
     const where = new Map<string, string>();
     for (const a of host.value) if (!where.has(a.address)) where.set(a.address, a.intf);
     slot.vips = wanted.map((v): VipPresence => {
