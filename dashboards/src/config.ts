@@ -51,7 +51,7 @@ export const DEFAULT_CONFIG: Config = {
   imbalance: {
     high: 1.5,
     low: 0.5,
-    minServiceConnections: 20,
+    minServiceConnections: 12,
     grace: '30m',
     for: '15m',
   },

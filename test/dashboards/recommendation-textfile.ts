@@ -1,115 +1,73 @@
 /**
- * A small `lvs-analyze recommend --textfile` output in the format the catalog declares
- * (common/metrics/catalog/recommendation.ts): HELP and TYPE from the specs, labels in the
- * catalog's order. The figures are made up (the recommender does not exist yet) but consistent:
- * headroom = 1 - the busiest real server's utilisation; they name real services and real
- * servers of the kernel-6.1-t1 capture, so the capacity dashboard joins them with live series.
+ * The recommendation textfile the dashboard and alert tests serve through node_exporter: the real
+ * `lvs-analyze recommend --textfile` output on a real-kernel recording of fixtures/recordings/,
+ * and one real sample of the same recording's director (its procfs files and ipvsadm listings,
+ * copied from the lab's raw recording into the fixture's procfs/ folder), so the live ipvs_*
+ * series the capacity dashboard joins with the recommendation's labels come from the same run.
  */
-import {
-  LVSCOPE_RECOMMENDATION_DESTINATION_CURRENT_PEAK_UTILISATION_RATIO as CURRENT_UTILISATION,
-  LVSCOPE_RECOMMENDATION_DESTINATION_CURRENT_WEIGHT as CURRENT_WEIGHT,
-  LVSCOPE_RECOMMENDATION_DESTINATION_RECOMMENDED_PEAK_UTILISATION_RATIO as RECOMMENDED_UTILISATION,
-  LVSCOPE_RECOMMENDATION_DESTINATION_RECOMMENDED_WEIGHT as RECOMMENDED_WEIGHT,
-  LVSCOPE_RECOMMENDATION_HISTORY_WINDOW_SECONDS as WINDOW,
-  LVSCOPE_RECOMMENDATION_SERVICE_CURRENT_HEADROOM_RATIO as CURRENT_HEADROOM,
-  LVSCOPE_RECOMMENDATION_SERVICE_INFO as SERVICE_INFO,
-  LVSCOPE_RECOMMENDATION_SERVICE_MISMATCH as MISMATCH,
-  LVSCOPE_RECOMMENDATION_SERVICE_PEAK_CONNECTIONS_PER_SECOND as PEAK_CPS,
-  LVSCOPE_RECOMMENDATION_SERVICE_RECOMMENDED_HEADROOM_RATIO as RECOMMENDED_HEADROOM,
-  LVSCOPE_RECOMMENDATION_TIMESTAMP_SECONDS as TIMESTAMP,
-  RECOMMENDATION_FAMILIES,
-} from '../../common/metrics/catalog/recommendation.js';
-import type { FamilySpec } from '../../common/metrics/family.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from '../support/process.js';
+import { ROOT } from '../exporter/helpers.js';
 
-interface Server {
-  readonly address: string;
-  readonly port: string;
-  readonly weight: [current: number, recommended: number];
-  readonly utilisation: [current: number, recommended: number];
+const ANALYZER = join(ROOT, 'dist/analyzer/main.js');
+
+export interface RecordingSample {
+  /** fixtures/recordings/<name>. */
+  readonly recording: string;
+  /** The pool `recommend --pool` names (its only virtual service). */
+  readonly pool: string;
+  /** The sample instant (guest CLOCK_MONOTONIC ms, the raw recording's folder name) served live. */
+  readonly sampleMs: number;
 }
 
-interface Service {
-  readonly proto: string;
-  readonly address: string;
-  readonly port: string;
-  readonly mark: string;
-  readonly scheduler: string;
-  readonly mismatch: boolean;
-  readonly peakCps: number;
-  readonly servers: readonly Server[];
+/**
+ * client-skew: sh over two equal servers while one client sends half the connections; the
+ * recommender flags it (mismatch 1: twos, weights 8:7). balanced: wlc over two equal servers; the
+ * recommender keeps it (mismatch 0). Their samples: 54120 ms (33 new connections/s, the load's
+ * middle) and 58230 ms (42 active connections, 21 on each server).
+ */
+export const FLAGGED: RecordingSample = {
+  recording: 'client-skew',
+  pool: 'tcp:10.30.0.80:80',
+  sampleMs: 54120,
+};
+export const KEPT: RecordingSample = { recording: 'balanced', pool: 'tcp:10.50.0.80:80', sampleMs: 58230 };
+
+export function recordingDir(recording: string): string {
+  return join(ROOT, 'fixtures/recordings', recording);
 }
 
-/** Two services of fixtures/procfs/kernel-6.1-t1: the wrr pool (flagged) and the persistent rr one. */
-export const T1_RECOMMENDATION: readonly Service[] = [
-  {
-    proto: 'TCP',
-    address: '192.0.2.10',
-    port: '80',
-    mark: '',
-    scheduler: 'wlc',
-    mismatch: true,
-    peakCps: 40,
-    servers: [
-      { address: '198.18.1.2', port: '80', weight: [3, 4], utilisation: [0.62, 0.66] },
-      { address: '198.18.2.2', port: '80', weight: [2, 2], utilisation: [0.71, 0.69] },
-      { address: '198.18.3.2', port: '80', weight: [1, 1], utilisation: [0.88, 0.69] },
+/** The director's sample: a procfs tree (`net/ip_vs`, ...) with the ipvsadm listings in `ipvsadm/`. */
+export function sampleDir(sample: RecordingSample): string {
+  return join(recordingDir(sample.recording), 'procfs', String(sample.sampleMs));
+}
+
+/**
+ * Runs the real recommender on the recording's capture and writes its textfile to
+ * `dir`/lvscope-recommendation.prom (a folder of its own: node_exporter's textfile collector
+ * rejects two files with the same unlabelled series).
+ */
+export async function writeRecommendationTextfile(
+  sample: RecordingSample,
+  dir: string,
+): Promise<{ dir: string; file: string }> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'lvscope-recommendation.prom');
+  const result = await run(
+    process.execPath,
+    [
+      ANALYZER,
+      'recommend',
+      `--pool=${sample.pool}`,
+      `--capture=${join(recordingDir(sample.recording), 'capture')}`,
+      `--textfile=${file}`,
+      '--quiet',
     ],
-  },
-  {
-    proto: 'TCP',
-    address: '192.0.2.11',
-    port: '80',
-    mark: '',
-    scheduler: 'rr',
-    mismatch: false,
-    peakCps: 5,
-    servers: [
-      { address: '198.18.1.2', port: '80', weight: [1, 1], utilisation: [0.45, 0.45] },
-      { address: '198.18.2.2', port: '80', weight: [1, 1], utilisation: [0.4, 0.4] },
-    ],
-  },
-];
-
-function line(spec: FamilySpec, values: readonly string[], value: number): string {
-  if (values.length !== spec.labelNames.length)
-    throw new Error(`${spec.name}: ${values.length} label values`);
-  const labels = spec.labelNames.map((name, i) => `${name}="${values[i]}"`).join(',');
-  return `${spec.name}${labels ? `{${labels}}` : ''} ${value}`;
-}
-
-/** The textfile: every family with HELP and TYPE, in the catalog's order. */
-export function recommendationTextfile(
-  services: readonly Service[],
-  computedAt: number,
-  windowSeconds: number,
-): string {
-  const samples = new Map<FamilySpec, string[]>(RECOMMENDATION_FAMILIES.map((spec) => [spec, []]));
-  const add = (spec: FamilySpec, values: readonly string[], value: number) =>
-    samples.get(spec)?.push(line(spec, values, value));
-  add(TIMESTAMP, [], computedAt);
-  add(WINDOW, [], windowSeconds);
-  for (const s of services) {
-    const service = [s.proto, s.address, s.port, s.mark];
-    const busiest = (i: 0 | 1) => Math.max(...s.servers.map((server) => server.utilisation[i]));
-    add(SERVICE_INFO, [...service, s.scheduler], 1);
-    add(MISMATCH, service, s.mismatch ? 1 : 0);
-    add(PEAK_CPS, service, s.peakCps);
-    add(CURRENT_HEADROOM, service, Number((1 - busiest(0)).toFixed(4)));
-    add(RECOMMENDED_HEADROOM, service, Number((1 - busiest(1)).toFixed(4)));
-    for (const server of s.servers) {
-      const destination = [...service, server.address, server.port];
-      add(CURRENT_WEIGHT, destination, server.weight[0]);
-      add(RECOMMENDED_WEIGHT, destination, server.weight[1]);
-      add(CURRENT_UTILISATION, destination, server.utilisation[0]);
-      add(RECOMMENDED_UTILISATION, destination, server.utilisation[1]);
-    }
-  }
-  return [...samples]
-    .flatMap(([spec, lines]) => [
-      `# HELP ${spec.name} ${spec.help}`,
-      `# TYPE ${spec.name} ${spec.type}`,
-      ...lines,
-    ])
-    .join('\n')
-    .concat('\n');
+    // ~3 s alone on this host; other engineers' runs share its two cores.
+    { timeoutMs: 90_000 },
+  );
+  if (result.code !== 0)
+    throw new Error(`lvs-analyze recommend ${sample.recording} exited ${result.code}: ${result.stderr}`);
+  return { dir, file };
 }

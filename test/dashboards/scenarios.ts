@@ -25,9 +25,10 @@ export const SCENARIOS: Readonly<Record<string, readonly Scenario[]>> = {
   ],
   'lvscope-vrrp.json': [{ name: 'both directors', picks: { instance: '*' } }],
   'lvscope-capacity.json': [
+    // The real recommender's textfile on the client-skew recording, with that recording's director.
     {
-      name: 't1 TCP 192.0.2.10:80',
-      picks: { textfile: 'node-t1', instance: 't1', service: 'TCP 192.0.2.10:80' },
+      name: 'client-skew TCP 10.30.0.80:80',
+      picks: { textfile: 'node-client-skew', instance: 'client-skew', service: 'TCP 10.30.0.80:80' },
     },
   ],
   'lvscope-node-ipvs.json': [
@@ -42,4 +43,13 @@ export const LIVE_PAIR_ONLY: Readonly<Record<string, readonly string[]>> = {
     'Advertised priority, heard on the wire/A',
     'Wire listener/A',
   ],
+};
+
+/**
+ * `panel title/refId` of the queries no lab recording feeds: the lab sets no upper/lower
+ * thresholds (`ipvsadm -x/-y`), so panels.test.ts evaluates them on kernel-6.1-t1's service that
+ * has one, with the variables the service dashboard sets for it.
+ */
+export const THRESHOLDS_ON_T1: Readonly<Record<string, readonly string[]>> = {
+  'lvscope-capacity.json': ['Live headroom to the upper threshold/A'],
 };

@@ -14,24 +14,18 @@
  * - lb1, lb2: keepalived 2.2.7 JSON dumps of the two directors of a VRRP pair
  *   (steady-a-master, steady-b-backup), the VIPs of its keepalived.conf checked on this host's
  *   interfaces (absent here), and the notify FIFO lines keepalived wrote during that run.
- * - node-t1: node_exporter 1.5 on kernel-6.1-t1, with the textfile of recommendation-textfile.ts.
+ * - node-t1: node_exporter 1.5 on kernel-6.1-t1.
+ * - client-skew: one real sample of the client-skew recording's director (recommendation-textfile.ts)
+ *   with its ipvsadm listings, and node-client-skew: node_exporter on the same sample serving the
+ *   real `lvs-analyze recommend --textfile` output for that recording (the capacity dashboard).
  */
-import {
-  closeSync,
-  constants,
-  copyFileSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { installed, type Running, start, waitFor } from '../support/process.js';
 import { type Prometheus, startPrometheus } from '../support/prometheus.js';
 import { IPVSADM_FIXTURES, PROCFS, REPLAY, ROOT, startExporter } from '../exporter/helpers.js';
-import { recommendationTextfile, T1_RECOMMENDATION } from './recommendation-textfile.js';
+import { FLAGGED, sampleDir, writeRecommendationTextfile } from './recommendation-textfile.js';
 
 const KEEPALIVED = join(ROOT, 'fixtures/keepalived');
 export const RULE_FILES = [
@@ -57,6 +51,8 @@ export interface Stack {
   readonly targets: readonly Target[];
   /** Unix ms when Prometheus started (charts start there). */
   readonly startedAt: number;
+  /** The recommender's textfile node-client-skew serves. */
+  readonly recommendation: string;
   stop(): Promise<void>;
 }
 
@@ -181,6 +177,11 @@ export async function startStack(dir: string): Promise<Stack> {
         env: ipvsadm(join(PROCFS, 'mysql/ipvsadm')),
       },
       {
+        instance: FLAGGED.recording,
+        args: [`--path.procfs=${sampleDir(FLAGGED)}`, `--ipvsadm.path=${REPLAY}`],
+        env: ipvsadm(join(sampleDir(FLAGGED), 'ipvsadm')),
+      },
+      {
         instance: 'keepalived-lb',
         args: [
           `--path.procfs=${join(PROCFS, 'kernel-6.1-keepalived')}`,
@@ -199,60 +200,61 @@ export async function startStack(dir: string): Promise<Stack> {
         ],
       })),
     ];
-    // Ports first, so Prometheus starts (and begins its ~5 s wait before the first scrape)
-    // while the exporters do.
-    const { ports, release } = await reservePorts(exporters.length + 1);
-    const nodePort = ports[exporters.length] ?? 0;
+    // The exporters pick their own ports (the listen address startExporter gives them) while the
+    // recommender runs (seconds of CPU); Prometheus starts once every target is known.
+    const [recommendation, ...started] = await Promise.all([
+      writeRecommendationTextfile(FLAGGED, join(dir, 'textfile')),
+      ...exporters.map(async ({ instance, args, env, fifo }) => {
+        const exporter = await startExporter(args, env);
+        running.push(exporter);
+        if (fifo) await feedFifo(join(dir, `${instance}.fifo`), readFileSync(fifo, 'utf8'));
+        return exporter;
+      }),
+    ]);
+    const nodes = [
+      { instance: 'node-t1', procfs: join(PROCFS, 'kernel-6.1-t1'), textfiles: undefined },
+      { instance: `node-${FLAGGED.recording}`, procfs: sampleDir(FLAGGED), textfiles: recommendation.dir },
+    ];
+    const { ports: nodePorts, release } = await reservePorts(nodes.length);
     const targets: Target[] = [
-      ...exporters.map(({ instance }, i) => ({ instance, job: 'lvscope', address: `127.0.0.1:${ports[i]}` })),
-      { instance: 'node-t1', job: 'node', address: `127.0.0.1:${nodePort}` },
+      ...exporters.map(({ instance }, i) => ({
+        instance,
+        job: 'lvscope',
+        address: new URL(started[i]?.url ?? '').host,
+      })),
+      ...nodes.map(({ instance }, i) => ({ instance, job: 'node', address: `127.0.0.1:${nodePorts[i]}` })),
     ].sort((a, b) => a.instance.localeCompare(b.instance));
     const startedAt = Date.now();
     const prometheus = await startPrometheus(join(dir, 'prometheus'), prometheusConfig(targets, RULE_FILES));
     running.push(prometheus.process);
     await release();
 
-    // node_exporter 1.5 on the same kernel capture, serving the recommendation textfile too.
-    const textfiles = join(dir, 'textfile');
-    mkdirSync(textfiles, { recursive: true });
-    const now = Math.floor(Date.now() / 1000);
-    writeFileSync(
-      join(textfiles, 'lvscope-recommendation.prom'),
-      recommendationTextfile(T1_RECOMMENDATION, now - 3600, 7 * 86400),
-    );
-    const node = start('prometheus-node-exporter', [
-      `--web.listen-address=127.0.0.1:${nodePort}`,
-      `--path.procfs=${join(PROCFS, 'kernel-6.1-t1')}`,
-      '--collector.disable-defaults',
-      '--collector.ipvs',
-      '--collector.textfile',
-      `--collector.textfile.directory=${textfiles}`,
-    ]);
-    running.push(node);
-    await Promise.all([
-      ...exporters.map(async ({ instance, args, env, fifo }, i) => {
-        const exporter = await startExporter([...args, `--web.listen-address=127.0.0.1:${ports[i]}`], env);
+    await Promise.all(
+      nodes.map((node, i) => {
+        const exporter = start('prometheus-node-exporter', [
+          `--web.listen-address=127.0.0.1:${nodePorts[i]}`,
+          `--path.procfs=${node.procfs}`,
+          '--collector.disable-defaults',
+          '--collector.ipvs',
+          ...(node.textfiles
+            ? ['--collector.textfile', `--collector.textfile.directory=${node.textfiles}`]
+            : []),
+        ]);
         running.push(exporter);
-        if (fifo) await feedFifo(join(dir, `${instance}.fifo`), readFileSync(fifo, 'utf8'));
+        return waitFor('node_exporter to answer', 10_000, async () => {
+          if (exporter.child.exitCode !== null) throw new Error(`node_exporter exited: ${exporter.stderr()}`);
+          return (await fetch(`http://127.0.0.1:${nodePorts[i]}/metrics`).catch(() => undefined))?.ok;
+        });
       }),
-      waitFor('node_exporter to answer', 10_000, async () => {
-        if (node.child.exitCode !== null) throw new Error(`node_exporter exited: ${node.stderr()}`);
-        return (await fetch(`http://127.0.0.1:${nodePort}/metrics`).catch(() => undefined))?.ok;
-      }),
-    ]);
+    );
     await waitForData(prometheus, targets.length, [
       'ipvs_destination:weight_normalised_load:ratio',
       'lvscope_keepalived_fifo_transitions_total',
+      'lvscope_recommendation_service_mismatch',
     ]);
-    return { prometheus, targets, startedAt, stop: stopAll };
+    return { prometheus, targets, startedAt, recommendation: recommendation.file, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
-}
-
-/** Copies a procfs tree's net/ files into `dir`/net (for trees derived from a capture). */
-export function copyProcfs(from: string, to: string, files: readonly string[]): void {
-  mkdirSync(join(to, 'net'), { recursive: true });
-  for (const file of files) copyFileSync(join(from, 'net', file), join(to, 'net', file));
 }
