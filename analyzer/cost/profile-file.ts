@@ -20,6 +20,7 @@ import {
   DEFAULT_COST_PROFILE,
   type NumberSpec,
 } from './profile.js';
+import { editDistance } from '../../common/parse/edit-distance.js';
 
 /** A profile is a few dozen lines; anything this big is the wrong file. */
 const MAX_FILE_BYTES = 1 << 20;
@@ -51,19 +52,6 @@ export function quote(value: unknown): string {
 }
 
 const BY_FILE_KEY = new Map<string, ConstantKey>(CONSTANT_KEYS.map((k) => [CONSTANT_SPECS[k].file, k]));
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
 
 function unknownKeyMessage(key: string): string {
   let best: { name: string; distance: number } | undefined;

@@ -12,6 +12,7 @@ import type { ConfigLoader } from './cli.js';
 import type { OptionSpec, OptionValue } from './options.js';
 import { printable } from '../../common/parse/printable.js';
 import { MAX_YAML_FLOW_DEPTH, yamlTooDeep } from '../../common/parse/yaml-depth.js';
+import { editDistance } from '../../common/parse/edit-distance.js';
 
 export interface ConfigProblem {
   readonly line?: number;
@@ -102,19 +103,6 @@ export function configJsonSchema(specs: readonly OptionSpec[]): Record<string, u
       'YAML file given to lvs-exporter --config: option names exactly as the flags, without the leading dashes. Flags override the file, the file overrides environment variables.',
     ...rest,
   };
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function suggestion(key: string, specs: readonly OptionSpec[]): string {

@@ -30,6 +30,7 @@ import { printable } from '../../../common/parse/printable.js';
 import { MAX_YAML_FLOW_DEPTH, yamlTooDeep } from '../../../common/parse/yaml-depth.js';
 import type { Pool, PoolServer } from './model.js';
 import { parseServiceSpec, SERVICE_SPEC_FORMS, SERVICE_SPEC_PATTERN, serviceSpec } from './service-spec.js';
+import { editDistance } from '../../../common/parse/edit-distance.js';
 
 /**
  * Pool names: letters, digits, `.`, `_`, `-`. No `:`, so a name never reads as a service
@@ -165,19 +166,6 @@ function fieldName(path: Path): string {
   }
   // Keys come from the file: escaped and bounded (issue 12 §3).
   return printable(out, 128);
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 const KNOWN_KEYS = [
