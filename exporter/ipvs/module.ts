@@ -141,10 +141,13 @@ export const ipvsModule: ExporterModule = {
     if (!options.get(COLLECTOR_IPVS)) return [];
     const { ipvs } = snapshot;
     const families: MetricFamily[] = [];
-    // Each node_ipvs_* family from the file it comes from: a bad ip_vs_stats costs the totals,
-    // not the backend gauges read from an intact ip_vs. (Without ip_vs loaded neither file
-    // exists, so there are none at all, as with node_exporter.)
-    if (options.get(COLLECTOR_IPVS_NODE_COMPAT)) {
+    // Like node_exporter, no node_ipvs_* at all without a readable ip_vs_stats (its collector
+    // fails as a whole). One deliberate difference: a present but unparsable ip_vs_stats costs
+    // only the totals, not the backend gauges read from an intact ip_vs.
+    const statsRead =
+      ipvs.stats !== undefined ||
+      snapshot.sources.some((s) => s.source === 'ip_vs_stats' && s.parseErrors > 0);
+    if (options.get(COLLECTOR_IPVS_NODE_COMPAT) && statsRead) {
       if (ipvs.stats) families.push(...nodeTotalsFamilies(ipvs.stats));
       if (ipvs.table) {
         const labels = parseBackendLabels(options.get(COLLECTOR_IPVS_BACKEND_LABELS));
