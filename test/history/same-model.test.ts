@@ -8,6 +8,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recommendation } from '../../analyzer/recommend/types.js';
 import type { WorkloadModel } from '../../analyzer/workload/model.js';
 import { EXPORTER, REPLAY, ROOT, startExporter } from '../exporter/helpers.js';
 import { Influxd, influxdInstalled } from '../sinks/influxd.js';
@@ -121,6 +122,16 @@ async function model(...source: string[]): Promise<WorkloadModel> {
   return JSON.parse(stdout) as WorkloadModel;
 }
 
+async function recommendation(...source: string[]): Promise<Recommendation> {
+  const { code, stdout, stderr } = await run(
+    process.execPath,
+    [ANALYZER, 'recommend', '--pool', 'mysql', '--format', 'json', ...range, ...source],
+    { timeoutMs: 120_000 },
+  );
+  expect(code, stderr).toBe(0);
+  return JSON.parse(stdout) as Recommendation;
+}
+
 /** What the four stores must agree on, with each figure rounded to what sampling instants allow. */
 function comparable(m: WorkloadModel) {
   return m.services.map((s) => ({
@@ -165,4 +176,26 @@ describe.skipIf(missing !== undefined)('the same workload model from every store
     // Prometheus and VictoriaMetrics hold the same raw samples: their models are identical.
     expect({ ...fromVm, source: '' }).toEqual({ ...fromPrometheus, source: '', evidence: fromVm.evidence });
   });
+
+  it('lvs-analyze recommend runs on each store and sees the same pool', async () => {
+    const recs = await Promise.all([
+      recommendation(`--capture=${join(dir, 'capture')}`),
+      recommendation(`--prometheus=${prometheus!.url}`),
+      recommendation(`--prometheus=${vm!.url}`),
+      recommendation(`--influx=${influxd!.url}`, `--influx.database=${DATABASE}`),
+    ]);
+    const seen = (r: Recommendation) =>
+      r.services.map((s) => ({
+        service: s.service,
+        baseline: { ...s.baseline.config, servers: s.baseline.config.servers.map((d) => d.server) },
+        candidates: s.candidates.length,
+      }));
+    const reference = seen(recs[0]);
+    expect(reference[0]?.candidates).toBeGreaterThanOrEqual(14);
+    for (const other of recs.slice(1)) expect(seen(other)).toEqual(reference);
+    // Prometheus and VictoriaMetrics hold the same raw samples: the same verdict and pick.
+    expect(recs[2].services.map((s) => [s.verdict, s.recommended.name])).toEqual(
+      recs[1].services.map((s) => [s.verdict, s.recommended.name]),
+    );
+  }, 240_000);
 });
