@@ -5,6 +5,8 @@
  * that must print an address some other way (node_exporter's Go form) wrap these.
  */
 
+import { quoted } from '../parse/printable.js';
+
 const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
@@ -159,19 +161,20 @@ export function parseEndpoint(
 ): (Endpoint & { readonly hasPort: boolean }) | string {
   if (text.startsWith('[')) {
     const close = text.indexOf(']');
-    if (close < 0) return `"${text}": missing "]" after the IPv6 address`;
+    if (close < 0) return `${quoted(text)}: missing "]" after the IPv6 address`;
     const groups = parseIPv6(text.slice(1, close));
-    if (!groups) return `"${text.slice(1, close)}" is not an IPv6 address`;
+    if (!groups) return `${quoted(text.slice(1, close))} is not an IPv6 address`;
     const after = text.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) return `"${text}": expected ":port" after "]"`;
+    if (after !== '' && !after.startsWith(':')) return `${quoted(text)}: expected ":port" after "]"`;
     return withPort(text, () => ipv6Addr(groups), after === '' ? undefined : after.slice(1), portOptional);
   }
   const colon = text.lastIndexOf(':');
-  if (colon >= 0 && text.indexOf(':') !== colon) return `"${text}": write IPv6 addresses as [address]:port`;
+  if (colon >= 0 && text.indexOf(':') !== colon)
+    return `${quoted(text)}: write IPv6 addresses as [address]:port`;
   const host = colon < 0 ? text : text.slice(0, colon);
   const ipv4 = () => {
     const word = parseIPv4(host);
-    return word === undefined ? `"${host}" is not a dotted-quad IPv4 address` : ipv4Addr(word);
+    return word === undefined ? `${quoted(host)} is not a dotted-quad IPv4 address` : ipv4Addr(word);
   };
   return withPort(text, ipv4, colon < 0 ? undefined : text.slice(colon + 1), portOptional);
 }
@@ -183,12 +186,12 @@ function withPort(
   portText: string | undefined,
   portOptional: boolean,
 ): (Endpoint & { readonly hasPort: boolean }) | string {
-  if (portText === undefined && !portOptional) return `"${whole}" has no port`;
+  if (portText === undefined && !portOptional) return `${quoted(whole)} has no port`;
   const addr = address();
   if (typeof addr === 'string') return addr;
   if (portText === undefined) return { addr, port: 0, hasPort: false };
   const port = parsePort(portText);
   return port === undefined
-    ? `"${whole}": port "${portText}" is not a number from 0 to 65535`
+    ? `${quoted(whole)}: port ${quoted(portText)} is not a number from 0 to 65535`
     : { addr, port, hasPort: true };
 }

@@ -105,6 +105,7 @@ describe('YAML config file', () => {
   });
 
   test('nested keys are refused with the flat name as the hint', () => {
+    expect(problems('"": 1\n')).toEqual(['lvs.yml:1:1: key "": unknown option']);
     expect(problems('influx:\n  url: http://x\n')).toEqual(['lvs.yml:1:1: key "influx": unknown option']);
     expect(problems('influx.urll:\n')).toEqual([
       'lvs.yml:1:1: key "influx.urll": unknown option (did you mean "influx.url"?)',

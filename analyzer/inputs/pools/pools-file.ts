@@ -161,11 +161,13 @@ type Path = readonly PropertyKey[];
 function fieldName(path: Path): string {
   let out = '';
   for (const part of path) {
+    // An empty key (YAML `?` or `"": x`) is shown quoted, so the field is never blank.
+    const name = part === '' ? '""' : String(part);
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
+    else out += out === '' ? name : `.${name}`;
   }
   // Keys come from the file: escaped and bounded (issue 12 §3).
-  return printable(out, 128);
+  return printable(out === '' ? '(top level)' : out, 128);
 }
 
 const KNOWN_KEYS = [

@@ -6,6 +6,7 @@
  */
 import { PROTOCOLS, type Protocol, type ServiceKey } from '../../../common/ipvs/vocabulary.js';
 import { formatEndpoint, parseEndpoint } from '../../../common/net/ip.js';
+import { quoted } from '../../../common/parse/printable.js';
 import type { Pool } from './model.js';
 
 /** The forms, for error messages and the JSON schema's description. */
@@ -24,15 +25,15 @@ export function parseServiceSpec(text: string): ServiceKey | string {
   const rest = text.slice(colon + 1);
   if (kind === 'fwm' || kind === 'fwm6') {
     if (!/^\d{1,10}$/.test(rest) || Number(rest) < 1 || Number(rest) > MAX_MARK) {
-      return `"${text}": the firewall mark must be a decimal number from 1 to ${MAX_MARK}`;
+      return `${quoted(text)}: the firewall mark must be a decimal number from 1 to ${MAX_MARK}`;
     }
     return { kind: 'fwmark', mark: Number(rest), family: kind === 'fwm6' ? 6 : 4 };
   }
   if (!(PROTOCOLS as readonly string[]).includes(kind)) {
-    return `"${text}" is not a service: write ${SERVICE_SPEC_FORMS}`;
+    return `${quoted(text)} is not a service: write ${SERVICE_SPEC_FORMS}`;
   }
   const endpoint = parseEndpoint(rest);
-  if (typeof endpoint === 'string') return `"${text}": ${endpoint}`;
+  if (typeof endpoint === 'string') return `${quoted(text)}: ${endpoint}`;
   return { kind: 'addr', proto: kind as Protocol, addr: endpoint.addr, port: endpoint.port };
 }
 

@@ -140,6 +140,15 @@ describe('pools file', () => {
       'pools.yml:1: pools: expected a mapping from pool names to pools',
       'pools.yml:1: pool: unknown key (did you mean "pools"?)',
     ]);
+    // Found by `npm run fuzz`: an empty key (YAML `?`) left the field blank.
+    expect(problems('?')).toEqual([
+      'pools.yml:1: pools: expected a mapping from pool names to pools',
+      'pools.yml:1: "": unknown key',
+    ]);
+    // Found by `npm run fuzz`: a 300-digit address was quoted whole, twice.
+    const long = problems(`pools:\n  a:\n    services: [tcp:${'0'.repeat(300)}1.2.3.4:80]\n`);
+    expect(long).toHaveLength(1);
+    expect(long[0]?.length).toBeLessThan(256);
     expect(problems('pools:\n')).toEqual(['pools.yml:1: pools: expected a mapping from pool names to pools']);
     expect(problems('pools: {}\n')).toEqual([]);
   });

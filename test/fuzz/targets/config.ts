@@ -21,7 +21,8 @@ export const configTargets: FuzzTarget[] = [
         return {
           problems: error.problems.map((p) => ({
             line: p.line ?? 0,
-            field: p.key ?? 'file',
+            // As the message names it: `key "…"` (an empty key is a key too), else the file.
+            field: p.key === undefined ? 'file' : `key "${p.key}"`,
             message: p.message,
           })),
         };
