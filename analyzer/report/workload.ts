@@ -54,6 +54,12 @@ function serviceLines(s: ServiceModel): string[] {
       lines.push(
         `  ${d.server}: replayed lifetime ${num(chosen.seconds)} s, ${chosen.from === 'little' ? "Little's law" : 'sampled'} (${chosen.why})`,
       );
+    if (d.pooled) {
+      const who = d.pooled.clients.map((c) => `${c.client} ${c.connections}`).join(', ');
+      lines.push(
+        `  ${d.server}: ${d.pooled.connections} pooled connections (${who}), ${num(d.pooled.meanOpen)} open on average: replayed as opened and held`,
+      );
+    }
     if (d.lifetime.notEvidence)
       lines.push(`  ${d.server}: lifetime is no capacity evidence: ${d.lifetime.notEvidence}`);
     if (d.stateMix) {

@@ -24,6 +24,7 @@ import {
   type Estimate,
   type Evidence,
   type LifetimeModel,
+  type PooledModel,
   type ServerModel,
   type ServiceModel,
   type TrafficModel,
@@ -49,6 +50,8 @@ const MAX_SHORTER_SHARE = 0.1;
 const MAX_RESOLUTION_SHARE = 0.2;
 const Z95 = 1.96;
 const ACTIVE_STATES = new Set(['ESTABLISHED', 'SYN_RECV']);
+/** Pooled connections are listed for at most this many clients (the ones holding the most). */
+const MAX_POOLED_CLIENTS = 100;
 
 interface Windows {
   readonly start: number;
@@ -276,22 +279,74 @@ function chooseLifetime(
 }
 
 /**
- * The longest any sampled connection was seen active (first to last record showing it
- * ESTABLISHED or SYN_RECV), ms: a pooled connection held across the history shows here even when
- * short connections to the same server keep Little's W small.
+ * The sampled connections seen active (ESTABLISHED or SYN_RECV, first to last record) across
+ * more than MAX_LIFETIME_SHARE of the history: pooled connections, whose lifetime the clients
+ * set. They show here even when short connections to the same server keep Little's W small.
+ * Each stands for `oneIn` connections (the sampling rate); a connection already active at the
+ * first table read counts as open from the start.
  */
-function longestHeldMs(conns: readonly ConnObservation[]): number {
-  const spans = new Map<string, { first: number; last: number }>();
+function pooledConnections(
+  conns: readonly ConnObservation[],
+  w: Windows,
+  durationSeconds: number,
+  oneIn: number,
+): PooledModel | undefined {
+  const spans = new Map<string, { client: string; first: number; last: number }>();
+  let firstRead = Infinity;
+  for (const c of conns) firstRead = Math.min(firstRead, c.t);
   for (const c of conns) {
     if (!ACTIVE_STATES.has(c.state)) continue;
-    const id = `${c.client.text} ${c.clientPort}`;
+    const id = `${c.director} ${c.client.text} ${c.clientPort}`;
     const span = spans.get(id);
     if (span) span.last = Math.max(span.last, c.t);
-    else spans.set(id, { first: c.t, last: c.t });
+    else spans.set(id, { client: c.client.text, first: c.t, last: c.t });
   }
-  let longest = 0;
-  for (const { first, last } of spans.values()) longest = Math.max(longest, last - first);
-  return longest;
+  const held = [...spans.values()].filter(
+    (s) => s.last - s.first > MAX_LIFETIME_SHARE * durationSeconds * 1000,
+  );
+  if (held.length === 0) return undefined;
+  const perClient = new Map<string, { n: number; opened: number; held: number }>();
+  for (const s of held) {
+    const c = perClient.get(s.client) ?? { n: 0, opened: 0, held: 0 };
+    c.n++;
+    c.opened += s.first === firstRead ? 0 : Math.max(0, s.first - w.start) / 1000;
+    c.held += (s.last - s.first) / 1000;
+    perClient.set(s.client, c);
+  }
+  const heldSeconds = held.reduce((sum, s) => sum + (s.last - s.first) / 1000, 0);
+  return {
+    connections: held.length * oneIn,
+    meanOpen: round((heldSeconds * oneIn) / durationSeconds, 3),
+    clients: [...perClient]
+      .map(([client, c]) => ({
+        client,
+        connections: c.n * oneIn,
+        openedSeconds: round(c.opened / c.n, 3),
+        heldSeconds: round(c.held / c.n, 3),
+      }))
+      .sort((a, b) => b.connections - a.connections || a.client.localeCompare(b.client))
+      .slice(0, MAX_POOLED_CLIENTS),
+  };
+}
+
+/**
+ * Beside pooled connections, the lifetime the replay draws is the short connections' alone:
+ * Little's law over what the pools leave of the mean concurrency, per new short connection.
+ */
+function shortLifetime(
+  meanActive: number,
+  pooled: PooledModel,
+  connections: number,
+  durationSeconds: number,
+): NonNullable<LifetimeModel['chosen']> {
+  const openedWithin = pooled.clients.reduce((n, c) => n + (c.openedSeconds > 0 ? c.connections : 0), 0);
+  const rate = Math.max(0, connections - openedWithin) / durationSeconds;
+  const left = Math.max(0, meanActive - pooled.meanOpen);
+  return {
+    seconds: rate > 0 ? left / rate : 0,
+    from: 'little',
+    why: `over the short connections alone: mean ActiveConn ${round(meanActive, 2)} less the ${round(pooled.meanOpen, 2)} of ${pooled.connections} pooled connections, at ${round(rate, 2)} new connections/s`,
+  };
 }
 
 /** Weights in the order they were set, a repeat only after a change (1 → 0 → 1 stays three). */
@@ -322,6 +377,7 @@ function fitServer(
   durationSeconds: number,
   sampled: readonly ConnObservation[],
   reads: ReadonlyMap<string, readonly number[]>,
+  oneIn: number,
 ): ServerWork {
   const arrivals = perWindow(
     increments(d.observations, (o) => o.counters?.conns),
@@ -336,15 +392,20 @@ function fitServer(
   const hasCounters = d.observations.some((o) => o.counters?.conns !== undefined);
   const little = hasCounters ? littleEstimate(active, arrivals, windowSeconds) : undefined;
   const sample = sampledLifetimes(sampled, reads);
-  const chosen = chooseLifetime(little, sample);
-  const heldMs = longestHeldMs(sampled);
+  const pooled = pooledConnections(sampled, w, durationSeconds, oneIn);
+  const meanActive = mean(activeSamples.map((s) => s.v));
+  const chosen =
+    pooled && hasCounters
+      ? shortLifetime(meanActive, pooled, connections, durationSeconds)
+      : chooseLifetime(little, sample);
+  const heldMs = Math.max(0, ...(pooled?.clients ?? []).map((c) => c.heldSeconds * 1000));
   let notEvidence: string | undefined;
   if (!hasCounters) notEvidence = 'no per-server connection counts (ipvsadm --stats) in the history';
   else if (connections < MIN_CONNECTIONS) {
     notEvidence = `only ${Math.round(connections)} new connections: lifetimes are the clients' (pooled connections), not the server's speed`;
   } else if (little && little.value > MAX_LIFETIME_SHARE * durationSeconds) {
     notEvidence = `connections last ${round(little.value, 1)} s, over a quarter of the ${Math.round(durationSeconds)} s recorded: long-lived (pooled) connections, whose lifetime the clients set`;
-  } else if (heldMs > MAX_LIFETIME_SHARE * durationSeconds * 1000) {
+  } else if (pooled) {
     // Short connections beside pooled ones: W mixes the two, and the pools' share is the clients'.
     notEvidence = `sampled connections were held open ${round(heldMs / 1000, 1)} s, over a quarter of the ${Math.round(durationSeconds)} s recorded: pooled connections beside the short ones, so the lifetime mixes in what the clients set`;
   }
@@ -373,7 +434,7 @@ function fitServer(
         connections: Math.round(connections),
       },
       concurrency: {
-        meanActive: round(mean(activeSamples.map((s) => s.v)), 3),
+        meanActive: round(meanActive, 3),
         peakActive: Math.max(0, ...activeSamples.map((s) => s.v)),
         meanInactive: round(
           mean(d.observations.flatMap((o) => (o.inactiveConns === undefined ? [] : [o.inactiveConns]))),
@@ -386,6 +447,7 @@ function fitServer(
         ...(chosen && { chosen: { ...chosen, seconds: round(chosen.seconds) } }),
         ...(notEvidence && { notEvidence }),
       },
+      ...(pooled && { pooled }),
       ...(stateSum > 0 && {
         stateMix: Object.fromEntries(
           Object.entries(stateTotals).map(([s, n]) => [s, round(n / stateSum, 3)]),
@@ -501,6 +563,7 @@ function fitService(
       durationSeconds,
       sampled.filter((c) => c.remote.text === d.addr.text && c.remotePort === d.port),
       reads,
+      history.connSample?.oneIn ?? 1,
     ),
   );
   // Arrivals of the service: its own counter, else the sum of its servers'.

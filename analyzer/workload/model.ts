@@ -64,6 +64,20 @@ export interface LifetimeModel {
   readonly notEvidence?: string;
 }
 
+export interface PooledModel {
+  /** Pooled connections to this server (sampled ones × the sampling rate). */
+  readonly connections: number;
+  /** How many of them were open on average over the history. */
+  readonly meanOpen: number;
+  /** Per client: its pooled connections, when they opened (s after the history's start; 0: already open) and how long they were seen held. */
+  readonly clients: readonly {
+    readonly client: string;
+    readonly connections: number;
+    readonly openedSeconds: number;
+    readonly heldSeconds: number;
+  }[];
+}
+
 export interface ServerModel {
   /** `ip:port`. */
   readonly server: string;
@@ -78,6 +92,13 @@ export interface ServerModel {
     readonly meanInactive: number;
   };
   readonly lifetime: LifetimeModel;
+  /**
+   * Connections held open across much of the history (a client's connection pool): their
+   * lifetime is the client's, so the replay opens them as recorded instead of drawing them, and
+   * `lifetime.chosen` is then the short connections' alone. From sampled connections, each
+   * standing for `oneIn` (the sampling rate).
+   */
+  readonly pooled?: PooledModel;
   /** Share of connection-table entries per state (ESTABLISHED, FIN_WAIT, ...), templates apart. */
   readonly stateMix?: Readonly<Record<string, number>>;
   /** Relative speed (the fastest server = 1) and where it comes from. */

@@ -51,7 +51,17 @@ export interface Truth {
     readonly distinct: number;
     readonly connections: number;
     readonly top: { readonly client: string; readonly share: number; readonly se: number } | null;
-    readonly bySource: Readonly<Record<string, { readonly connections: number; readonly share: number }>>;
+    readonly bySource: Readonly<
+      Record<
+        string,
+        {
+          readonly connections: number;
+          readonly share: number;
+          /** Its connections per real server. */
+          readonly servers?: Readonly<Record<string, number>>;
+        }
+      >
+    >;
   };
   readonly bytesPerConn: {
     readonly requestsPerConn: number;

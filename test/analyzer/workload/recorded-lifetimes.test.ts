@@ -2,11 +2,12 @@
  * Every real-kernel recording: the lifetime the model chooses per real server (what the replay
  * draws) against the one the lab's logs give (truth.json). The recordings read the connection
  * table on every 10th record only, so their sampled lifetimes are bracketed to about 10 s and
- * rest on a handful of connections: the model must say so and take Little's law.
+ * rest on a handful of connections: the model must say so and take Little's law (beside pooled
+ * connections, over the short ones, with the pools held as the lab opened them).
  */
 import { describe, expect, it } from 'vitest';
 import { paramsFromWorkload } from '../../../analyzer/replay/from-workload.js';
-import { loadRecording } from '../recordings/fixture.js';
+import { type Truth, loadRecording } from '../recordings/fixture.js';
 
 const RECORDINGS: readonly (readonly [string, string])[] = [
   ['two-speeds', 'tcp:10.10.0.80:80'],
@@ -20,6 +21,12 @@ const RECORDINGS: readonly (readonly [string, string])[] = [
 
 /** The largest error of a chosen lifetime against the logs' on these recordings is 19 % (balanced, 10 windows of a 96 s recording). */
 const MAX_ERROR = 0.2;
+
+/** Connections the lab's pool clients (configuration.pools) opened to `server`. */
+function pooledInTruth(truth: Truth, server: string): number {
+  const sources = (truth.configuration.pools ?? '').split(/\s+/).map((p) => p.split(':')[0]);
+  return sources.reduce((n, source) => n + (truth.clients.bySource[source ?? '']?.servers?.[server] ?? 0), 0);
+}
 
 describe.each(RECORDINGS)('%s recording: lifetimes', (name, pool) => {
   it("chooses Little's law, whose interval holds each server's true lifetime", async () => {
@@ -35,9 +42,20 @@ describe.each(RECORDINGS)('%s recording: lifetimes', (name, pool) => {
       return scale ? classes[0]! * scale.scale : classes[i]!;
     });
     servers.forEach((server, i) => {
-      const truth = rec.truth.servers[server.server.split(':')[0]!]!;
+      const addr = server.server.split(':')[0]!;
+      const truth = rec.truth.servers[addr]!;
       const { chosen, littleSeconds, sampled } = server.lifetime;
       expect(chosen?.from).toBe('little');
+      if (server.pooled) {
+        // Beside pooled connections: the short ones' lifetime, and the pools held as recorded.
+        expect(chosen?.why).toMatch(/^over the short connections alone: mean ActiveConn /);
+        expect(server.pooled.connections).toBe(pooledInTruth(rec.truth, addr));
+        const rate = server.arrivals.meanPerSecond;
+        const replayedOpen = server.pooled.meanOpen + rate * chosen!.seconds;
+        expect(Math.abs(replayedOpen / truth.meanOpen - 1)).toBeLessThanOrEqual(MAX_ERROR);
+        expect(drawn[i]).toBeCloseTo(chosen!.seconds * 1000, 6);
+        return;
+      }
       expect(chosen?.why).toMatch(/^the sampled lifetime rests on \d+ connections, under 100/);
       expect(chosen?.seconds).toBe(littleSeconds?.value);
       expect(littleSeconds!.ci95![0] * 1000).toBeLessThanOrEqual(truth.lifetimeMs);
