@@ -6,7 +6,13 @@
 import type { ServiceKey } from '../../common/ipvs/vocabulary.js';
 import { type Endpoint, type IpAddr, parseEndpoint, parseIp } from '../../common/net/ip.js';
 import type { ServerModel, ServiceModel, WorkloadModel } from '../workload/model.js';
-import type { ClientMixParam, GeneratorParams, LifetimeClass, ServiceParams } from './generate.js';
+import type {
+  ClientMixParam,
+  GeneratorParams,
+  HeldConnectionParam,
+  LifetimeClass,
+  ServiceParams,
+} from './generate.js';
 import type { LifetimeScale } from './timeline.js';
 import type { ServerCapacity } from './measures.js';
 
@@ -129,6 +135,29 @@ function clientMix(s: ServiceModel, o: FromWorkloadOptions, notes: string[]): Cl
   };
 }
 
+/**
+ * The pooled connections the recording showed, opened and held as recorded: their lifetime is
+ * the clients', so drawing them from the lifetime classes would turn a steady pool into Poisson
+ * noise (a replayed peak far above the recorded one). Which server each lands on is the
+ * candidate's decision, as in the kernel.
+ */
+function heldConnections(s: ServiceModel, notes: string[]): HeldConnectionParam[] {
+  const held: HeldConnectionParam[] = [];
+  for (const server of s.servers ?? []) {
+    for (const c of server.pooled?.clients ?? []) {
+      const addr = parseIp(c.client);
+      if (addr === undefined || !(c.connections > 0)) continue;
+      held.push({ addr, count: c.connections, openMs: c.openedSeconds * 1000, heldMs: c.heldSeconds * 1000 });
+    }
+  }
+  const count = held.reduce((n, h) => n + h.count, 0);
+  if (count > 0)
+    notes.push(
+      `${s.service}: ${count} pooled connections opened and held as recorded, from ${held.length} clients`,
+    );
+  return held;
+}
+
 export function paramsFromWorkload(model: WorkloadModel, o: FromWorkloadOptions = {}): FromWorkload {
   const notes: string[] = [];
   const durationMs = Math.max(1, model.end - model.start);
@@ -180,7 +209,14 @@ export function paramsFromWorkload(model: WorkloadModel, o: FromWorkloadOptions 
       notes.push(`${s.service}: no server lifetimes, ${o.defaultLifetimeMs ?? 1000} ms assumed`);
       lifetimes.push({ weight: 1, lifetime: { kind: 'exponential', meanMs: o.defaultLifetimeMs ?? 1000 } });
     }
-    services.push({ ...id, rate, lifetimes, clients: clientMix(s, o, notes) });
+    const held = heldConnections(s, notes);
+    services.push({
+      ...id,
+      rate,
+      lifetimes,
+      clients: clientMix(s, o, notes),
+      ...(held.length > 0 && { held }),
+    });
     names.push(s.service);
   }
   return {

@@ -44,6 +44,17 @@ export interface ClientMixParam {
   readonly others?: { readonly count: number; readonly weight: number; readonly base?: IpAddr };
 }
 
+/**
+ * Connections a client holds open (its pool): `count` of them opened from `openMs` on (1 ms
+ * apart) and each held `heldMs`, scheduled like any other but drawing no lifetime or client.
+ */
+export interface HeldConnectionParam {
+  readonly addr: IpAddr;
+  readonly count: number;
+  readonly openMs: number;
+  readonly heldMs: number;
+}
+
 export interface ServiceParams {
   readonly key: ServiceKey;
   /** Needed for firewall-mark services; address services are their own target. */
@@ -52,6 +63,8 @@ export interface ServiceParams {
   readonly lifetimes: readonly LifetimeClass[];
   /** This service's clients; default: the generator's `clients`. */
   readonly clients?: ClientMixParam;
+  /** Pooled connections, beside the Poisson arrivals. */
+  readonly held?: readonly HeldConnectionParam[];
 }
 
 export interface GeneratorParams {
@@ -139,6 +152,27 @@ function offsetAddr(base: IpAddr, k: number): IpAddr {
   const w = [...base.words];
   w[3] = ((w[3] ?? 0) + k) >>> 0;
   return ipv6AddrOfWords(w);
+}
+
+/** Held connections one by one, sorted by start, within the timeline (the last ms at most). */
+function heldConnections(
+  held: readonly HeldConnectionParam[],
+  durationMs: number,
+  indexOf: (a: IpAddr) => number,
+): { startMs: number; client: number; lifetimeMs: number }[] {
+  const out: { startMs: number; client: number; lifetimeMs: number }[] = [];
+  for (const h of held) {
+    const client = indexOf(h.addr);
+    for (let i = 0; i < h.count; i++) {
+      const startMs = Math.min(durationMs - 1, Math.max(0, Math.floor(h.openMs) + i));
+      out.push({
+        startMs,
+        client,
+        lifetimeMs: Math.max(0, Math.round(Math.min(h.heldMs, durationMs - startMs))),
+      });
+    }
+  }
+  return out.sort((a, b) => a.startMs - b.startMs);
 }
 
 /**
@@ -233,28 +267,44 @@ export function generateTimeline(p: GeneratorParams): Timeline {
     return { cum: cumulative(s.lifetimes.map((c) => c.weight)), list: s.lifetimes };
   });
 
-  // Arrivals per service (each its own stream), merged by time, ties in service order.
+  // Arrivals per service (each its own stream; a service's held connections before its
+  // arrivals of the same ms), merged by time, ties in service order.
+  const heldOf = p.services.map((s) => heldConnections(s.held ?? [], p.durationMs, indexOf));
   const perService = p.services.map((s, i) =>
     arrivals(s.rate, p.durationMs, seededRandom32((p.seed ^ Math.imul(i + 1, 0x9e3779b1)) >>> 0)),
   );
-  const total = perService.reduce((n, a) => n + a.length, 0);
+  const total = perService.reduce((n, a) => n + a.length, 0) + heldOf.reduce((n, h) => n + h.length, 0);
   const startMs = new Float64Array(total);
   const service = new Uint16Array(total);
+  /** Per connection, its held connection (index into heldOf[service]), or -1 for an arrival. */
+  const heldIndex = new Int32Array(total).fill(-1);
   {
     const heads = perService.map(() => 0);
+    const heldHeads = heldOf.map(() => 0);
     for (let k = 0; k < total; k++) {
       let best = -1;
       let bestT = Infinity;
+      let bestHeld = false;
       for (let s = 0; s < perService.length; s++) {
+        const h = heldOf[s]?.[heldHeads[s] as number];
+        if (h !== undefined && h.startMs < bestT) {
+          bestT = h.startMs;
+          best = s;
+          bestHeld = true;
+        }
         const t = perService[s]?.[heads[s] as number];
         if (t !== undefined && t < bestT) {
           bestT = t;
           best = s;
+          bestHeld = false;
         }
       }
       startMs[k] = bestT;
       service[k] = best;
-      heads[best] = (heads[best] as number) + 1;
+      if (bestHeld) {
+        heldIndex[k] = heldHeads[best] as number;
+        heldHeads[best] = (heldHeads[best] as number) + 1;
+      } else heads[best] = (heads[best] as number) + 1;
     }
   }
 
@@ -274,9 +324,29 @@ export function generateTimeline(p: GeneratorParams): Timeline {
   const port = new Uint16Array(total);
   const close = new Uint8Array(total);
   const keep = new Uint8Array(total);
+  const isHeld = new Uint8Array(total);
   let kept = 0;
   for (let k = 0; k < total; k++) {
     const s = service[k] as number;
+    const held = heldOf[s]?.[heldIndex[k] as number];
+    if (held !== undefined) {
+      const start = startMs[k] as number;
+      const pt = ports.allocate(
+        held.client,
+        s,
+        start,
+        start + Math.ceil(held.lifetimeMs * (longest[s] as number)) + tw,
+      );
+      if (pt < 0) continue;
+      keep[k] = 1;
+      kept++;
+      lifetimeMs[k] = held.lifetimeMs;
+      client[k] = held.client;
+      port[k] = pt;
+      close[k] = CLOSE_FIN;
+      isHeld[k] = 1;
+      continue;
+    }
     const mix = mixes[s] as Mix;
     const m = pick(mix.cum, r);
     const c =
@@ -321,6 +391,7 @@ export function generateTimeline(p: GeneratorParams): Timeline {
     port: pack(port, (n) => new Uint16Array(n)),
     service: pack(service, (n) => new Uint16Array(n)),
     close: pack(close, (n) => new Uint8Array(n)),
+    ...(heldOf.some((h) => h.length > 0) && { held: pack(isHeld, (n) => new Uint8Array(n)) }),
     keepaliveMs: p.keepaliveMs ?? 0,
     durationMs: p.durationMs,
     ...(p.originMs === undefined ? {} : { originMs: p.originMs }),

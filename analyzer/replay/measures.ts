@@ -273,6 +273,10 @@ export function measureCandidate(
   /** Per (server, window): time-weighted mean ActiveConn, and new connections. */
   const winActive = new Float64Array(M * windows);
   const winArrivals = new Float64Array(M * windows);
+  /** The same for held (pooled) connections, when the timeline has any. */
+  const held = result.held;
+  const winHeld = held ? new Float64Array(M * windows) : null;
+  const winHeldArrivals = held ? new Float64Array(M * windows) : null;
   for (let m = 0; m < M; m++) {
     const name = names[m] as string;
     // The machine's series are the sums of its dests' rows, added step by step in server order
@@ -327,6 +331,13 @@ export function measureCandidate(
       winUtil[w] = (winUtil[w] as number) + ul;
       winActive[w] = (winActive[w] as number) + a * len;
       winArrivals[w] = (winArrivals[w] as number) + n;
+      if (held && winHeld && winHeldArrivals) {
+        for (let r = 0; r < R; r++) {
+          const k = (rows[r] as number) + b;
+          winHeld[w] = (winHeld[w] as number) + (held.active[k] as number) * len;
+          winHeldArrivals[w] = (winHeldArrivals[w] as number) + (held.arrivals[k] as number);
+        }
+      }
     }
     let worstW = 0;
     for (let w = 0; w < windows; w++) {
@@ -334,6 +345,7 @@ export function measureCandidate(
       const v = (winUtil[m * windows + w] as number) / len;
       winUtil[m * windows + w] = v;
       winActive[m * windows + w] = (winActive[m * windows + w] as number) / len;
+      if (winHeld) winHeld[m * windows + w] = (winHeld[m * windows + w] as number) / len;
       if (v > worstW) worstW = v;
     }
     const meanU = horizon > 0 ? sumU / horizon : 0;
@@ -364,7 +376,16 @@ export function measureCandidate(
         above80Ms: basis === 'relative' ? null : above1,
         above100Ms: basis === 'relative' ? null : above2,
       },
-      queue: queueOf(cap, winArrivals, winActive, m, windows, stepsPerWindow, windowMs, horizon, stepMs),
+      queue: queueOf(
+        cap,
+        { arrivals: winArrivals, active: winActive, held: winHeld, heldArrivals: winHeldArrivals },
+        m,
+        windows,
+        stepsPerWindow,
+        windowMs,
+        horizon,
+        stepMs,
+      ),
       ...(util !== null ? { series: util.slice(m * steps, (m + 1) * steps) } : {}),
     });
   }
@@ -394,10 +415,23 @@ export function measureCandidate(
   };
 }
 
+/** Per (server, window): new connections and mean ActiveConn, and the held ones' part of each. */
+interface WindowSeries {
+  readonly arrivals: Float64Array;
+  readonly active: Float64Array;
+  readonly held: Float64Array | null;
+  readonly heldArrivals: Float64Array | null;
+}
+
+/**
+ * The queue model of one server. Held (pooled) connections are no requests: each holds a worker
+ * for as long as it is open (a thread per connection), so the requests of a window queue for
+ * the workers the held ones leave (c less their window mean, rounded), and
+ * its arrivals and offered load are the short connections' alone.
+ */
 function queueOf(
   cap: ServerCapacity,
-  winArrivals: Float64Array,
-  winActive: Float64Array,
+  win: WindowSeries,
   m: number,
   windows: number,
   stepsPerWindow: number,
@@ -419,6 +453,7 @@ function queueOf(
       mu === null
         ? `M/M/c (Erlang C), c = ${c}, offered load = the window's mean ActiveConn, ${windowText}`
         : `M/M/c (Erlang C), c = ${c}, μ = 1 ÷ ${fmtMs(1 / mu)} ms, ${windowText}`;
+    if (win.held) model += ', less the workers pooled connections hold';
   } else if (cap.connsPerSecond !== undefined) {
     c = 1;
     mu = cap.connsPerSecond / 1000;
@@ -435,27 +470,31 @@ function queueOf(
   let total = 0;
   for (let w = 0; w < windows; w++) {
     const w0 = w * stepsPerWindow;
-    const n = winArrivals[m * windows + w] as number;
-    if (n === 0) continue;
+    const at = m * windows + w;
+    const heldOpen = win.held?.[at] ?? 0;
+    const n = (win.arrivals[at] as number) - (win.heldArrivals?.[at] ?? 0);
+    if (n <= 0) continue;
     const len = Math.min(windowMs, horizon - w0 * stepMs);
     const lambda = n / len;
     total += n;
+    // Workers left to requests once the pooled connections hold theirs.
+    const free = c - Math.round(heldOpen);
     let muW = mu;
     if (muW === null) {
       // Little: the offered load λ/μ is the concurrency the replay shows in the window.
-      const load = winActive[m * windows + w] as number;
+      const load = Math.max(0, (win.active[at] as number) - heldOpen);
       muW = load > 0 ? lambda / load : Infinity;
     }
-    if (lambda >= c * muW) {
+    if (free < 1 || lambda >= free * muW) {
       over++;
       overArrivals += n;
       continue;
     }
     stableTotal += n;
-    const C = muW === Infinity ? 0 : erlangC(c, lambda / muW);
+    const C = muW === Infinity ? 0 : erlangC(free, lambda / muW);
     if (C > 0) {
       weightC[terms] = n * C;
-      rates[terms] = c * muW - lambda;
+      rates[terms] = free * muW - lambda;
       terms++;
     }
   }

@@ -44,6 +44,12 @@ export interface Timeline {
   readonly service: Uint16Array;
   /** CLOSE_FIN or CLOSE_RST. */
   readonly close: Uint8Array;
+  /**
+   * Per connection, 1 for a pooled connection opened and held as recorded (its lifetime is the
+   * client's): scheduled like any other, but the measures count it as a worker held, not as a
+   * request (absent: none is).
+   */
+  readonly held?: Uint8Array;
   /** Client ACK every this many ms while open; 0 = no packet between the handshake and the close. */
   readonly keepaliveMs: number;
   /** Length of the observed period (≥ the last SYN); the replay's series cover [0, durationMs). */
@@ -122,6 +128,8 @@ export function checkTimeline(t: Timeline): Timeline {
   ] as const) {
     if (col.length !== t.count) fail(`column ${name} has ${col.length} entries, not ${t.count}`);
   }
+  if (t.held !== undefined && t.held.length !== t.count)
+    fail(`column held has ${t.held.length} entries, not ${t.count}`);
   if (t.startMs.length !== t.count) fail(`column startMs has ${t.startMs.length} entries, not ${t.count}`);
   if (!(Number.isInteger(t.keepaliveMs) && t.keepaliveMs >= 0)) fail('keepaliveMs must be a whole ms ≥ 0');
   let last = 0;
@@ -225,6 +233,7 @@ export function headOf(t: Timeline, count: number): Timeline {
     port: t.port.subarray(0, n),
     service: t.service.subarray(0, n),
     close: t.close.subarray(0, n),
+    ...(t.held !== undefined && { held: t.held.subarray(0, n) }),
     durationMs: Math.min(t.durationMs, Math.max(last, n > 0 ? last + 1 : 0)),
   };
 }

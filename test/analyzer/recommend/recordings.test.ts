@@ -2,7 +2,7 @@
  * Known answers on the real-kernel recordings (fixtures/recordings, made in the qemu lab): a NAT
  * service with large responses → DR with the director's bytes saved and the real-server side;
  * a source-hash service with one client sending half the connections → flagged, with the
- * alternative; an already balanced pool → keep.
+ * alternative; an already balanced pool → keep; the bundled MySQL pool's baseline as recorded.
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../common/package.js';
 import type { Recommendation, ServiceRecommendation } from '../../../analyzer/recommend/types.js';
 import { run, tempDir } from '../../support/process.js';
+import { loadRecording } from '../recordings/fixture.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist/analyzer/main.js');
 const recording = (name: string) => join(PACKAGE_ROOT, 'fixtures/recordings', name, 'capture');
@@ -32,6 +33,30 @@ const serviceOf = async (name: string, pool: string) =>
 const have = (name: string) => existsSync(CLI) && existsSync(recording(name));
 
 describe('recommend on real-kernel recordings', () => {
+  it.runIf(have('mysql'))(
+    'the bundled MySQL pool: the replayed baseline carries the recorded concurrency, its pools held as recorded',
+    async () => {
+      const rec = await loadRecording('mysql', 'mysql');
+      const s = await serviceOf('mysql', 'mysql');
+      expect(s.baseline.config.scheduler).toBe('wrr');
+      for (const server of s.baseline.outcome.servers) {
+        const truth = rec.truth.servers[server.server]!;
+        const recorded = rec.service.servers.find((x) => x.server.startsWith(`${server.server}:`))!;
+        // Mean ActiveConn against the lab's logs, the peak against the recording's.
+        expect(Math.abs(server.meanActive / truth.meanOpen - 1)).toBeLessThan(0.1);
+        expect(Math.abs(server.peakActive - recorded.concurrency.peakActive)).toBeLessThan(1.5);
+      }
+      // Sized so the recorded peak reaches 80 % spread evenly, the busier server peaks near 12 of 13.
+      expect(s.baseline.outcome.peakUtilisation).toBeGreaterThan(0.8);
+      expect(s.baseline.outcome.peakUtilisation).toBeLessThan(1);
+      expect(s.baseline.outcome.above100Seconds).toBe(0);
+      // A nearly idle pool: waits well under a second, and no candidate is sold on overload.
+      expect(s.baseline.outcome.delayP99Ms).toBeLessThan(1000);
+      expect(s.recommended.outcome.peakUtilisation).toBeLessThanOrEqual(s.baseline.outcome.peakUtilisation);
+    },
+    120_000,
+  );
+
   it.runIf(have('nat-large-responses'))(
     'NAT with 48 KiB answers → DR, the director bytes saved, the real-server side',
     async () => {
