@@ -76,7 +76,16 @@ function describe(spec: OptionSpec): string {
 }
 
 /** The config file's schema: every option optional, unknown keys rejected. */
+/** Built once per option list: a zod schema costs more to build (and compile) than a parse. */
+const schemas = new WeakMap<readonly OptionSpec[], ReturnType<typeof buildConfigSchema>>();
+
 function configSchema(specs: readonly OptionSpec[]) {
+  let schema = schemas.get(specs);
+  if (schema === undefined) schemas.set(specs, (schema = buildConfigSchema(specs)));
+  return schema;
+}
+
+function buildConfigSchema(specs: readonly OptionSpec[]) {
   const shape: Record<string, z.ZodOptional<z.ZodType<OptionValue>>> = {};
   for (const spec of specs) {
     shape[spec.name] = valueSchema(spec)

@@ -251,6 +251,11 @@ function zodIssues(error: z.ZodError, base: Path, file: string, at: Positions): 
   return issues;
 }
 
+/** The file with each pool left unparsed (pools are parsed one by one, for per-pool issues). */
+const topSchema = fileSchema.extend({
+  pools: z.record(z.string(), z.unknown(), { error: 'expected a mapping from pool names to pools' }),
+});
+
 /**
  * Parses a pools file; `file` names it in issues and origins. Returns the pools without problems
  * (in file order) and a problem for every key at fault.
@@ -282,11 +287,7 @@ export function parsePoolsFile(text: string, file: string): Parsed<Pool[]> {
       issues: [{ file, line, field: 'pools', message: 'the file must be a mapping with a "pools" key' }],
     };
   }
-  const top = fileSchema
-    .extend({
-      pools: z.record(z.string(), z.unknown(), { error: 'expected a mapping from pool names to pools' }),
-    })
-    .safeParse(doc.toJS());
+  const top = topSchema.safeParse(doc.toJS());
   const issues: ParseIssue[] = top.success ? [] : zodIssues(top.error, [], file, at);
   const pools: Pool[] = [];
   for (const [name, raw] of Object.entries(top.data?.pools ?? {})) {
