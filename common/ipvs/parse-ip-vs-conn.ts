@@ -55,6 +55,8 @@ const TOKEN_NAMES = ['Pro', 'FromIP', 'FPrt', 'ToIP', 'TPrt', 'DestIP', 'DPrt', 
 /** Column 0 counts persistence templates, column 1 + i the state with index i. */
 const MAX_STATES = 31;
 const COLUMNS = MAX_STATES + 1;
+/** Longest protocol or state name taken (learned names are kernel words). */
+const MAX_NAME_CHARS = 24;
 /** Every state name the kernel prints; others are learned as they appear. */
 const STATES = [...new Set<string>([...TCP_STATE_NAMES, ...UDP_STATE_NAMES, ...SCTP_STATE_NAMES])];
 
@@ -279,6 +281,12 @@ export class ConnTableSummarizer {
       return this.reject('ToIP', 'not a kernel address');
     if (daddr !== daddr && !isAddressToken(line, starts[5]!, ends[5]!))
       return this.reject('DestIP', 'not a kernel address');
+    // Learned names are kernel words (the longest the kernel prints, SHUTDOWN_RECEIVED, is 17):
+    // a longer token is no name, and it would pass into the summary and every sink.
+    if (ends[0]! - starts[0]! > MAX_NAME_CHARS)
+      return this.reject('Pro', `over ${MAX_NAME_CHARS} characters`);
+    if (ends[7]! - starts[7]! > MAX_NAME_CHARS)
+      return this.reject('State', `over ${MAX_NAME_CHARS} characters`);
     const proto = this.protos.index(line, starts[0]!, ends[0]!);
     if (proto < 0) return this.reject('Pro', 'more than 256 distinct protocols');
     // Templates (IP_VS_CONN_F_TEMPLATE) print NONE/ASSURED and always have client port 0.

@@ -130,6 +130,17 @@ describe('bad ip_vs_conn input', () => {
     expect(issueCount).toBe(3);
     expect(value.entries).toBe(433);
 
+    // Found by `npm run fuzz`: a 4,097-character state token was learned as a state name.
+    const long = summarize(
+      `TCP CB00710A A223 C0000266 0050 C6120102 0050 ${'S'.repeat(4097)} 81\n` +
+        `${'P'.repeat(300)} CB00710A A223 C0000266 0050 C6120102 0050 ESTABLISHED 81\n`,
+    );
+    expect(long.issues).toEqual([
+      { line: 1, field: 'State', message: 'over 24 characters' },
+      { line: 2, field: 'Pro', message: 'over 24 characters' },
+    ]);
+    expect(long.value.entries).toBe(0);
+
     const garbage = Array.from({ length: 1000 }, (_, i) => `garbage line ${i}`).join('\n');
     const flood = summarize(garbage);
     expect(flood.issueCount).toBe(1000);
