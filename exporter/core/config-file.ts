@@ -75,10 +75,10 @@ function describe(spec: OptionSpec): string {
   return `${spec.description}${env}`;
 }
 
-/** The config file's schema: every option optional, unknown keys rejected. */
 /** Built once per option list: a zod schema costs more to build (and compile) than a parse. */
 const schemas = new WeakMap<readonly OptionSpec[], ReturnType<typeof buildConfigSchema>>();
 
+/** The config file's schema: every option optional, unknown keys rejected. */
 function configSchema(specs: readonly OptionSpec[]) {
   let schema = schemas.get(specs);
   if (schema === undefined) schemas.set(specs, (schema = buildConfigSchema(specs)));
