@@ -45,6 +45,9 @@ function formatProblem(file: string, { line, column, key, message }: ConfigProbl
   return key === undefined ? `${where}: ${message}` : `${where}: key "${key}": ${message}`;
 }
 
+/** Longest string value taken (a URL, a header list): longer is no setting, and would be logged. */
+const MAX_VALUE_CHARS = 4096;
+
 function valueSchema(spec: OptionSpec): z.ZodType<OptionValue> {
   switch (spec.kind) {
     case 'string':
@@ -52,9 +55,11 @@ function valueSchema(spec: OptionSpec): z.ZodType<OptionValue> {
         const choices = spec.choices.map((choice) => JSON.stringify(choice)).join(', ');
         return z.enum(spec.choices as [string, ...string[]], { error: `must be one of ${choices}` });
       }
-      return z.string({
-        error: 'expected a string (quote values that YAML would read as a number, boolean or null)',
-      });
+      return z
+        .string({
+          error: 'expected a string (quote values that YAML would read as a number, boolean or null)',
+        })
+        .max(MAX_VALUE_CHARS, { error: `longer than ${MAX_VALUE_CHARS} characters` });
     case 'number':
       return z.number({ error: 'expected a finite number' });
     case 'boolean':
@@ -62,8 +67,15 @@ function valueSchema(spec: OptionSpec): z.ZodType<OptionValue> {
     case 'list':
       return z.union(
         [
-          z.array(z.string({ error: 'every item must be a string' })),
-          z.string().transform((raw) => (raw === '' ? [] : raw.split(',').map((item) => item.trim()))),
+          z.array(
+            z
+              .string({ error: 'every item must be a string' })
+              .max(MAX_VALUE_CHARS, { error: `an item longer than ${MAX_VALUE_CHARS} characters` }),
+          ),
+          z
+            .string()
+            .max(MAX_VALUE_CHARS, { error: `longer than ${MAX_VALUE_CHARS} characters` })
+            .transform((raw) => (raw === '' ? [] : raw.split(',').map((item) => item.trim()))),
         ],
         { error: 'expected a list of strings or one comma-separated string' },
       );

@@ -106,6 +106,13 @@ describe('YAML config file', () => {
 
   test('nested keys are refused with the flat name as the hint', () => {
     expect(problems('"": 1\n')).toEqual(['lvs.yml:1:1: key "": unknown option']);
+    // Found by `npm run fuzz`: a 4,097-character URL was taken as a setting.
+    expect(problems(`influx.url: ${'a'.repeat(4097)}\n`)).toEqual([
+      'lvs.yml:1:13: key "influx.url": longer than 4096 characters',
+    ]);
+    expect(problems(`influx.tags: [${'a'.repeat(4097)}]\n`)).toEqual([
+      'lvs.yml:1:15: key "influx.tags": item 1: an item longer than 4096 characters',
+    ]);
     expect(problems('influx:\n  url: http://x\n')).toEqual(['lvs.yml:1:1: key "influx": unknown option']);
     expect(problems('influx.urll:\n')).toEqual([
       'lvs.yml:1:1: key "influx.urll": unknown option (did you mean "influx.url"?)',
