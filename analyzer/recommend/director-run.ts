@@ -14,9 +14,9 @@ import { Director } from '../kernel/director.js';
 import { Packet } from '../kernel/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../kernel/tcp.js';
 import { type Candidate, candidateCommands, directorSettings } from '../replay/candidate.js';
-import type { ReplayResult, ReplayServer } from '../replay/engine.js';
+import { type ReplayResult, type ReplayServer, heldSeries } from '../replay/engine.js';
 import { EV_ARRIVAL, EV_CLOSE, EV_KEEPALIVE, type PreparedTimeline } from '../replay/events.js';
-import { CLOSE_RST, type Timeline } from '../replay/timeline.js';
+import { CLOSE_RST } from '../replay/timeline.js';
 
 export interface TimedCommand {
   readonly atMs: number;
@@ -271,7 +271,7 @@ export function runOnDirector(
     result: {
       name: cand.name ?? 'what-if',
       servers,
-      held: heldSeries(t, picks, endpoints.length, steps, stepMs),
+      held: heldSeries(t, picks, t.lifetimeMs, endpoints.length, steps, stepMs),
       picks: null,
       joined: null,
       stepMs,
@@ -291,32 +291,4 @@ export function runOnDirector(
     picks,
     moved: moved.reduce((n, x) => n + x, 0) + movedAgain,
   };
-}
-
-/** The held connections' series (ReplayResult.held) from where each was picked. */
-function heldSeries(
-  t: Timeline,
-  picks: Int32Array,
-  servers: number,
-  steps: number,
-  stepMs: number,
-): ReplayResult['held'] {
-  if (t.held === undefined || steps === 0) return null;
-  const active = new Float64Array(servers * steps);
-  const arrivals = new Uint32Array(servers * steps);
-  for (let c = 0; c < t.count; c++) {
-    const g = picks[c] as number;
-    if (t.held[c] !== 1 || g < 0) continue;
-    const from = t.startMs[c] as number;
-    const to = Math.min(t.durationMs, from + (t.lifetimeMs[c] as number));
-    if (!(from < t.durationMs)) continue;
-    arrivals[g * steps + Math.min(steps - 1, Math.floor(from / stepMs))]! += 1;
-    for (let b = Math.floor(from / stepMs); b < steps && b * stepMs < to; b++) {
-      const lo = Math.max(from, b * stepMs);
-      const hi = Math.min(to, (b + 1) * stepMs, t.durationMs);
-      const len = Math.min(stepMs, t.durationMs - b * stepMs);
-      active[g * steps + b]! += (hi - lo) / len;
-    }
-  }
-  return { active, arrivals };
 }

@@ -46,7 +46,7 @@ import {
 } from '../kernel/tcp.js';
 import { type Candidate, candidateCommands, directorSettings, tcpTimeoutsMs } from './candidate.js';
 import { EV_ARRIVAL, EV_CLOSE, EV_KEEPALIVE, type PreparedTimeline } from './events.js';
-import { CLOSE_RST } from './timeline.js';
+import { CLOSE_RST, type Timeline } from './timeline.js';
 
 export interface ReplayOptions {
   /** Step of the per-server series, ms (default 1000); 0 = no series. */
@@ -698,11 +698,6 @@ class Run {
   private readonly ser: Float64Array | null;
   /** New connections per (dest, step): the arrivals series itself. */
   private readonly arrT: Uint32Array | null;
-  /** Per connection, 1 when held (Timeline.held), or null without any. */
-  private readonly heldFlag: Uint8Array | null;
-  /** Held connections open per dest and step, as `ser` (2 cells: own-step share, carry). */
-  private readonly heldSer: Float64Array | null;
-  private readonly heldArr: Uint32Array | null;
 
   private readonly conns: Float64Array;
   private readonly served: Float64Array;
@@ -850,10 +845,6 @@ class Run {
     const cells = this.dests.length * this.steps;
     this.ser = cells > 0 ? ws.series((this.steps + 1) * this.dests.length * 4) : null;
     this.arrT = cells > 0 ? ws.arrivals(cells) : null;
-    this.heldFlag = t.held ?? null;
-    // Few runs have held connections: plain arrays, no workspace.
-    this.heldSer = cells > 0 && t.held ? new Float64Array((this.steps + 1) * this.dests.length * 2) : null;
-    this.heldArr = cells > 0 && t.held ? new Uint32Array(cells) : null;
 
     this.conns = new Float64Array(this.dests.length);
     this.served = new Float64Array(this.dests.length);
@@ -1013,7 +1004,7 @@ class Run {
     return {
       name: this.name,
       servers: this.servers,
-      held: this.heldSeries(),
+      held: heldSeries(this.t, this.picks, this.life, this.dests.length, steps, step),
       picks: this.keepPicks ? this.picks : null,
       joined: this.keepPicks ? this.joined : null,
       stepMs: step,
@@ -1030,45 +1021,6 @@ class Run {
       endCounters,
       elapsedMs,
     };
-  }
-
-  /** The held connections' series, integrated as result() does ActiveConn's. */
-  private heldSeries(): ReplayResult['held'] {
-    const ser = this.heldSer;
-    if (ser === null || this.heldArr === null) return null;
-    const steps = this.steps;
-    const D = this.dests.length;
-    const active = new Float64Array(D * steps);
-    for (let d = 0; d < D; d++) {
-      let a = 0;
-      for (let b = 0; b < steps; b++) {
-        const len = Math.min(this.stepMs, this.horizon - b * this.stepMs);
-        const k = (d * (steps + 1) + b) * 2;
-        a += ser[k + 1] as number;
-        active[d * steps + b] = (a * len + (ser[k] as number)) / len;
-      }
-    }
-    return { active, arrivals: this.heldArr };
-  }
-
-  /** A held connection `c` given to dest `g` at `at`: open until its (scaled) lifetime ends. */
-  private recordHeld(c: number, g: number, at: number, isNew: boolean): void {
-    const ser = this.heldSer;
-    if (ser === null || this.heldFlag?.[c] !== 1 || !(at < this.horizon)) return;
-    const heldChange = (delta: number, time: number) => {
-      if (!(time < this.horizon)) return;
-      const b = this.stepOf(time);
-      const end = b + 1 === this.steps ? this.horizon : (b + 1) * this.stepMs;
-      const k = (g * (this.steps + 1) + b) * 2;
-      ser[k] = (ser[k] as number) + delta * (end - time);
-      ser[k + 3] = (ser[k + 3] as number) + delta;
-    };
-    heldChange(1, at);
-    heldChange(-1, at + (this.life[c] as number));
-    if (isNew && this.heldArr !== null) {
-      const k = g * this.steps + this.stepOf(at);
-      this.heldArr[k] = (this.heldArr[k] as number) + 1;
-    }
   }
 
   /** floor(time / stepMs), by a multiplication and an exact correction. */
@@ -1253,7 +1205,6 @@ class Run {
       this.joined[c] = 1;
       const g = this.entDest[e] as number;
       this.rescale(c, g, at);
-      this.recordHeld(c, g, at, false);
       const next = this.afterArrival(c, at);
       this.picks[c] = g;
       this.served[g] = (this.served[g] as number) + 1;
@@ -1348,7 +1299,6 @@ class Run {
 
   private newEntry(c: number, g: number, at: number): void {
     this.rescale(c, g, at);
-    this.recordHeld(c, g, at, true);
     this.entDest[c] = g;
     this.entState[c] = TcpState.None;
     this.entInactive[c] = 1;
@@ -1437,4 +1387,33 @@ class Run {
     // The lingering entry's timer is always queued (its tuple's next SYN is rarely that close).
     this.apply(x, this.closeKind[c] === CLOSE_RST ? K_RST : K_FIN, at, Infinity);
   }
+}
+
+/**
+ * The held connections' series (ReplayResult.held), from where each was picked and how long it
+ * was held (`lifetimes`: as replayed, scaled by its server): null when the timeline has none.
+ */
+export function heldSeries(
+  t: Timeline,
+  picks: Int32Array,
+  lifetimes: Float64Array,
+  servers: number,
+  steps: number,
+  stepMs: number,
+): ReplayResult['held'] {
+  if (t.held === undefined || steps === 0) return null;
+  const active = new Float64Array(servers * steps);
+  const arrivals = new Uint32Array(servers * steps);
+  for (let c = 0; c < t.count; c++) {
+    const g = picks[c] as number;
+    const from = t.startMs[c] as number;
+    if (t.held[c] !== 1 || g < 0 || !(from < t.durationMs)) continue;
+    const to = Math.min(t.durationMs, from + (lifetimes[c] as number));
+    arrivals[g * steps + Math.min(steps - 1, Math.floor(from / stepMs))]! += 1;
+    for (let b = Math.floor(from / stepMs); b < steps && b * stepMs < to; b++) {
+      const len = Math.min(stepMs, t.durationMs - b * stepMs);
+      active[g * steps + b]! += (Math.min(to, (b + 1) * stepMs) - Math.max(from, b * stepMs)) / len;
+    }
+  }
+  return { active, arrivals };
 }
