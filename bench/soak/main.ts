@@ -1,8 +1,9 @@
 /**
  * bench/soak: lvs-exporter for --minutes N (default 60) on a 1 M-connection director, every
  * collector on, scraped every second, its OTLP and InfluxDB sinks pushing to receivers that hang,
- * die and come back. Prints RSS and scrape time: min, max and least-squares slope, over the whole
- * run and after the first minute (warm-up).
+ * die and come back. Prints RSS, the heap after full collections (`--trace-gc`), open descriptors
+ * and scrape time: min, max and least-squares slope, over the whole run and after the first minute
+ * (warm-up).
  *
  *   npx tsc -p tsconfig.build.json && npx tsc -p tsconfig.json && \
  *     node build/bench/soak/main.js [--minutes 60] [--conn-lines 1000000] [--services 1000]
@@ -26,7 +27,7 @@ function line(label: string, unit: string, samples: readonly Sample[]): string {
   const after = warm.length >= 2 ? trend(warm) : undefined;
   const slope = (t: typeof all) => `${t.slopePerMinute >= 0 ? '+' : ''}${t.slopePerMinute.toFixed(3)}`;
   return (
-    `${label.padEnd(12)} min ${all.min.toFixed(1)} ${unit}, max ${all.max.toFixed(1)} ${unit}, ` +
+    `${label.padEnd(18)} min ${all.min.toFixed(1)} ${unit}, max ${all.max.toFixed(1)} ${unit}, ` +
     `slope ${slope(all)} ${unit}/min` +
     (after ? ` (after minute 1: ${slope(after)} ${unit}/min, max ${after.max.toFixed(1)})` : '')
   );
@@ -47,6 +48,8 @@ console.log(
   `lvs-exporter soak: ${minutes} min, ${result.scrapes} scrapes, ${result.failedScrapes.length} failed`,
 );
 console.log(line('RSS', 'MB', result.rssMb));
+console.log(line('heap after full GC', 'MB', result.heapAfterGcMb));
+console.log(line('open descriptors', 'fds', result.openFds));
 console.log(line('scrape time', 'ms', result.scrapeMs));
 const p = result.pushes;
 console.log(

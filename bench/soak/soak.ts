@@ -11,6 +11,7 @@ import {
   copyFileSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeSync,
@@ -18,6 +19,7 @@ import {
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeDirector } from '../scrape/generate.js';
 import { influxReceiver, otlpReceiver, phaseAt } from './receivers.js';
@@ -39,6 +41,10 @@ export interface SoakOptions {
 
 export interface SoakResult {
   readonly rssMb: Sample[];
+  /** V8's heap after each full (mark-compact) collection: what survives, so a leak's own trend. */
+  readonly heapAfterGcMb: Sample[];
+  /** Open file descriptors: a socket left behind per push to a hung receiver shows here. */
+  readonly openFds: Sample[];
   readonly scrapeMs: Sample[];
   readonly scrapes: number;
   readonly failedScrapes: string[];
@@ -48,6 +54,8 @@ export interface SoakResult {
 }
 
 const SCRAPE_TIMEOUT_MS = 30_000;
+/** `--trace-gc`'s line for a full collection: `Mark-Compact 61.9 (94.3) -> 55.5 (88.9) MB`. */
+const FULL_GC = /: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/;
 const STDERR_KEPT = 16 << 10;
 
 function get(url: string): Promise<{ status: number; bytes: number }> {
@@ -63,6 +71,8 @@ function get(url: string): Promise<{ status: number; bytes: number }> {
     req.end();
   });
 }
+
+const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -133,11 +143,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       `--influx.url=http://127.0.0.1:${ports[2]}`, '--influx.interval=1000', '--influx.timeout=1000',
       '--influx.max-backoff=2000',
     ];
-    const spawned = spawn(process.execPath, args, {
+    // --trace-gc: V8 prints each collection on stdout (the exporter writes nothing else there).
+    const spawned = spawn(process.execPath, ['--trace-gc', ...args], {
       env: { ...process.env, IPVSADM_REPLAY_DIR: join(dir, 'ipvsadm') },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = spawned;
+    const fullGcs: { at: number; mb: number }[] = [];
+    createInterface({ input: spawned.stdout }).on('line', (line) => {
+      const mb = FULL_GC.exec(line)?.[1];
+      if (mb !== undefined) fullGcs.push({ at: performance.now(), mb: Number(mb) });
+    });
     let stderr = '';
     spawned.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_KEPT);
@@ -149,6 +165,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     fifo = openSync(fifoPath, constants.O_RDWR | constants.O_NONBLOCK);
 
     const rss: Sample[] = [];
+    const fds: Sample[] = [];
     const scrapeMs: Sample[] = [];
     const failed: string[] = [];
     const started = performance.now();
@@ -172,6 +189,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (spawned.exitCode !== null) throw new Error(`lvs-exporter exited ${spawned.exitCode}: ${stderr}`);
       const now = performance.now();
       rss.push({ minute: (now - started) / 60_000, value: rssMb(pid) });
+      fds.push({ minute: (now - started) / 60_000, value: openFds(pid) });
       if (tick % 60 === 0)
         progress(`minute ${((now - started) / 60_000).toFixed(1)}: RSS ${rss.at(-1)!.value.toFixed(0)} MB`);
       // Once a second, or right away when the scrape itself took longer.
@@ -179,6 +197,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     return {
       rssMb: rss,
+      heapAfterGcMb: fullGcs
+        .filter((gc) => gc.at >= started)
+        .map((gc) => ({ minute: (gc.at - started) / 60_000, value: gc.mb })),
+      openFds: fds,
       scrapeMs,
       scrapes,
       failedScrapes: failed,
