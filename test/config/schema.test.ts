@@ -7,7 +7,7 @@ import { CONFIG_SCHEMA_PATH, renderConfigSchema } from '../../exporter/tools/con
 const root = new URL('../../', import.meta.url);
 
 describe('published JSON schema of the config file', () => {
-  test('is up to date with every module option (regenerate: node dist/exporter/tools/write-config-schema.js)', async () => {
+  test('is up to date with every module option (regenerate: npm run build:dev && node build/exporter/tools/write-config-schema.js)', async () => {
     const committed = readFileSync(new URL(CONFIG_SCHEMA_PATH, root), 'utf8');
     expect(committed).toBe(await renderConfigSchema());
   });

@@ -155,7 +155,7 @@ describe('pools file', () => {
 });
 
 describe('published JSON schema of the pools file', () => {
-  it('is up to date (regenerate: npm run build && node dist/analyzer/inputs/pools/write-schema.js)', async () => {
+  it('is up to date (regenerate: npm run build:dev && node build/analyzer/inputs/pools/write-schema.js)', async () => {
     expect(read(POOLS_SCHEMA_PATH)).toBe(await renderPoolsSchema());
   });
 
