@@ -74,6 +74,9 @@ describe('sysctl trace lines', () => {
       ['sysctl net.ipv4.vs.conn_reuse_mode', 'net.ipv4.vs.conn_reuse_mode', /NAME=VALUE/],
       ['sysctl -p /etc/sysctl.conf', 'sysctl -p', /only -w/],
       ['10 sysctl -w', 'sysctl', /no net\.ipv4\.vs\.NAME=VALUE/],
+      // Found by npm run fuzz: an empty word or key was the field, so the issue named none.
+      ["sysctl -w ''", 'sysctl', /NAME=VALUE/],
+      ['sysctl -w =1', 'sysctl key', /^"=1": no NAME/],
     ];
     for (const [line, field, message] of cases) {
       const e = fieldError(line);

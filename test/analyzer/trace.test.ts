@@ -222,8 +222,11 @@ describe('trace lines', () => {
       ['10 syn tcp 1.2.3.4 5.6.7.8:80', 'client', /no port/],
       ['10 syn tcp 1.2.3.4:1', 'virtual address', /missing/],
       ['10 udp 1.2.3.4:1 [2001:db8::1]:53', 'virtual address', /address families/],
-      ['10 syn tcp 1.2.3.4:1 5.6.7.8:80 mark=3', 'mark=3', /fwmark=N/],
-      ['10 ack tcp 1.2.3.4:1 5.6.7.8:80', 'ack', /syn, est, fin, rst, udp/],
+      ['10 syn tcp 1.2.3.4:1 5.6.7.8:80 mark=3', 'fwmark', /^"mark=3": .*fwmark=N/],
+      // Found by npm run fuzz: an empty word (`''`) was the field, so the issue named none.
+      ["10 syn tcp 1.2.3.4:1 5.6.7.8:80 ''", 'fwmark', /^"": .*fwmark=N/],
+      ['10 ack tcp 1.2.3.4:1 5.6.7.8:80', 'event', /^"ack": .*syn, est, fin, rst, udp/],
+      ["'' lvscope trace v1", 'event', /^"": .*syn, est, fin, rst, udp/],
       ['10', 'line', /nothing after it/],
     ];
     for (const [line, field, message] of cases) {

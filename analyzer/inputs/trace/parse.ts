@@ -47,8 +47,8 @@ function parseEvent(words: readonly string[]): TraceEvent {
     const m = /^fwmark=(\d+)$/.exec(extra);
     if (!m || Number(m[1]) < 1 || Number(m[1]) > 0xffffffff) {
       throw new FieldError(
-        extra,
-        'unexpected word (only fwmark=N, N from 1 to 4294967295, may follow an event)',
+        'fwmark',
+        `${quoted(extra)}: unexpected word (only fwmark=N, N from 1 to 4294967295, may follow an event)`,
       );
     }
     fwmark = Number(m[1]);
@@ -99,7 +99,7 @@ export function parseTraceLine(text: string): ParsedLine | null {
     return { timeMs, item: { type: 'event', event: parseEvent(words) } };
   }
   throw new FieldError(
-    head,
-    'expected an ipvsadm or sysctl command, or one of the events syn, est, fin, rst, udp',
+    'event',
+    `${quoted(head)}: expected an ipvsadm or sysctl command, or one of the events syn, est, fin, rst, udp`,
   );
 }

@@ -51,9 +51,11 @@ function isModelled(name: string): name is ModelledSysctl {
 function setting(word: string): SysctlSetting {
   const eq = word.indexOf('=');
   if (eq < 0) {
-    throw new FieldError(word, 'expected net.ipv4.vs.NAME=VALUE (a trace only sets sysctls)');
+    throw new FieldError(word || 'sysctl', 'expected net.ipv4.vs.NAME=VALUE (a trace only sets sysctls)');
   }
   const key = word.slice(0, eq);
+  // The key names the field; `=1` has none, so the field says what is missing.
+  if (key === '') throw new FieldError('sysctl key', `${quoted(word)}: no NAME before "="`);
   const text = word.slice(eq + 1);
   // sysctl reads a key with slashes as a /proc/sys path.
   const dotted = key.includes('/') ? key.replaceAll('/', '.') : key;
