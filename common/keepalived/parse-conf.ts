@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type ParseIssue, boundedIssue } from '../parse/issue.js';
+import { quoted } from '../parse/printable.js';
 import { MAX_BRACE_PATTERNS, expandBraces, globMatch, hasGlobMagic } from './glob.js';
 import { parseVip } from './vip.js';
 
@@ -374,8 +375,21 @@ export function vipsFromConfig(lines: readonly ConfigLine[]): { vips: ConfigVip[
     const iname = block.words[1] ?? '';
     const find = (key: string) => block.children?.find((s) => s.words[0] === key);
     const intf = find('interface')?.words[1] ?? '';
-    const vridText = find('virtual_router_id')?.words[1];
-    const vrid = vridText !== undefined && /^\d+$/.test(vridText) ? Number(vridText) : undefined;
+    const vridStatement = find('virtual_router_id');
+    const vridText = vridStatement?.words[1];
+    let vrid: number | undefined;
+    if (vridStatement && vridText !== undefined) {
+      // keepalived refuses the same ("VRID not valid - must be between 1 & 255").
+      if (/^\d{1,3}$/.test(vridText) && Number(vridText) >= 1 && Number(vridText) <= 255)
+        vrid = Number(vridText);
+      else
+        issues.push({
+          file: vridStatement.file,
+          line: vridStatement.line,
+          field: `${iname} virtual_router_id`,
+          message: `${quoted(vridText)}: not a VRID from 1 to 255`,
+        });
+    }
     for (const [key, excluded] of [
       ['virtual_ipaddress', false],
       ['virtual_ipaddress_excluded', true],

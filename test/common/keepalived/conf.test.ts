@@ -84,6 +84,32 @@ describe('keepalived.conf VIPs', () => {
     ).toEqual(['10.0.0.2']);
   });
 
+  // Found by npm run fuzz: virtual_router_id 18446744073709550592 became a VRID of 2^64.
+  it('refuses a virtual_router_id keepalived refuses (outside 1–255), naming file, line and instance', () => {
+    const conf = path.join(dir, 'vrid.conf');
+    const instance = (name: string, vrid: string) =>
+      `vrrp_instance ${name} {\n  interface eth0\n  virtual_router_id ${vrid}\n  virtual_ipaddress {\n    10.0.0.1\n  }\n}\n`;
+    writeFileSync(
+      conf,
+      instance('VI_1', '18446744073709550592') + instance('VI_2', '0') + instance('VI_3', '255'),
+    );
+    const { vips, issues } = vipsFromConfig(expandConfig(conf, hostFiles, 'lb1').lines);
+    expect(vips.map((v) => [v.iname, v.vrid])).toEqual([
+      ['VI_1', undefined],
+      ['VI_2', undefined],
+      ['VI_3', 255],
+    ]);
+    expect(issues).toEqual([
+      {
+        file: conf,
+        line: 3,
+        field: 'VI_1 virtual_router_id',
+        message: '"18446744073709550592": not a VRID from 1 to 255',
+      },
+      { file: conf, line: 10, field: 'VI_2 virtual_router_id', message: '"0": not a VRID from 1 to 255' },
+    ]);
+  });
+
   it('does not read an include target too big to be a config (a log, a disk image)', () => {
     const big = path.join(dir, 'huge.img');
     writeFileSync(big, '');
