@@ -188,10 +188,15 @@ describe.skipIf(missing !== undefined)('the same workload model from every store
       r.services.map((s) => ({
         service: s.service,
         baseline: { ...s.baseline.config, servers: s.baseline.config.servers.map((d) => d.server) },
-        candidates: s.candidates.length,
+        // The schedulers replayed; how many weight-search results join them depends on where the
+        // search lands on each store's own sampling instants (22 on one, 21 on another, in CI).
+        replayed: s.candidates
+          .filter((c) => c.weights !== 'searched')
+          .map((c) => [c.config.scheduler, ...c.config.flags].join(' '))
+          .sort(),
       }));
     const reference = seen(recs[0]);
-    expect(reference[0]?.candidates).toBeGreaterThanOrEqual(14);
+    expect(reference[0]?.replayed.length).toBeGreaterThanOrEqual(14);
     for (const other of recs.slice(1)) expect(seen(other)).toEqual(reference);
     // Prometheus and VictoriaMetrics hold the same raw samples: the same verdict and pick.
     expect(recs[2].services.map((s) => [s.verdict, s.recommended.name])).toEqual(
