@@ -1,16 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { printable } from './log.js';
-import { type OptionSpec, type OptionValue, Options } from './options.js';
+import { type OptionSpec, type OptionValue, Options, maxOf } from './options.js';
 
 /** Values read from a config file, keyed by option name; `origin` names file and key for errors. */
 export type ConfigLoader = (path: string, specs: readonly OptionSpec[]) => Map<string, OptionValue>;
 
-function parseNumber(name: string) {
+function parseNumber(spec: OptionSpec) {
   return (raw: string): number => {
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value)) {
-      throw new InvalidArgumentError(`--${name} wants a number, got "${printable(raw, 200)}"`);
+      throw new InvalidArgumentError(`--${spec.name} wants a number, got "${printable(raw, 200)}"`);
     }
+    if (value > maxOf(spec))
+      throw new InvalidArgumentError(`--${spec.name} is at most ${maxOf(spec)}, got ${printable(raw, 200)}`);
     return value;
   };
 }
@@ -26,7 +28,7 @@ function envValue(spec: OptionSpec, raw: string): OptionValue {
         throw new Error(`${spec.env} wants true or false, got "${printable(raw, 200)}"`);
       return /^(true|1)$/i.test(raw);
     case 'number':
-      return parseNumber(spec.name)(raw);
+      return parseNumber(spec)(raw);
     case 'list':
       return parseList(raw);
     case 'string':
@@ -76,7 +78,7 @@ export function addOptionFlags(cmd: Command, specs: readonly OptionSpec[]): void
       const flag = new Option(`--${spec.name} <value>`, described);
       const parse =
         spec.kind === 'number'
-          ? parseNumber(spec.name)
+          ? parseNumber(spec)
           : spec.kind === 'list'
             ? parseList
             : (raw: string): string => raw;

@@ -22,6 +22,8 @@ export interface OptionSpec<K extends OptionKind = OptionKind> {
   readonly default: KindValue[K];
   /** Allowed values for a `string` option. */
   readonly choices?: readonly string[];
+  /** Largest value of a `number` option (default: Number.MAX_SAFE_INTEGER); larger is refused. */
+  readonly max?: number;
   /** Environment variable read when neither the flag nor the config file sets the option. */
   readonly env?: string;
   /** Keep secrets (tokens, passwords) out of logs and the landing page. */
@@ -29,6 +31,12 @@ export interface OptionSpec<K extends OptionKind = OptionKind> {
 }
 
 export type OptionValue = KindValue[OptionKind];
+
+/** Node runs a timer set beyond 2^31 − 1 ms after 1 ms: a huge interval would become a busy loop. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+
+export const maxOf = (spec: OptionSpec): number => spec.max ?? Number.MAX_SAFE_INTEGER;
 
 export function option<K extends OptionKind>(spec: OptionSpec<K>): OptionSpec<K> {
   return spec;

@@ -1,7 +1,7 @@
 /** The IPVS domain: its settings, its sources and the families it derives from the snapshot. */
 import type { MetricFamily } from '../../common/metrics/family.js';
 import type { ExporterModule } from '../core/module.js';
-import { type Options, option } from '../core/options.js';
+import { type Options, option, MAX_TIMER_SECONDS } from '../core/options.js';
 import { PROCFS } from '../core/paths.js';
 import type { Source } from '../core/source.js';
 import { ipvsFamilies } from './families.js';
@@ -90,6 +90,7 @@ const IPVSADM_PATH = option({
 const IPVSADM_TIMEOUT = option({
   name: 'ipvsadm.timeout',
   kind: 'number',
+  max: MAX_TIMER_SECONDS,
   default: 5,
   description: 'seconds to wait for each ipvsadm call',
 });

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { option, type OptionSpec, type Options } from '../core/options.js';
+import { option, type OptionSpec, type Options, MAX_TIMER_SECONDS } from '../core/options.js';
 import { PROCFS } from '../core/paths.js';
 
 /** Everything the sources need to know about one keepalived daemon. */
@@ -155,6 +155,7 @@ const KEEPALIVED_DAEMONS = option({
 const KEEPALIVED_SIGNAL_TIMEOUT = option({
   name: 'keepalived.signal-timeout',
   kind: 'number',
+  max: MAX_TIMER_SECONDS,
   default: 2,
   description: 'seconds to wait for a fresh dump after signalling (keep below the scrape timeout)',
 });

@@ -13,7 +13,7 @@ import {
 } from '../../common/metrics/catalog/self.js';
 import { family } from '../core/family-builder.js';
 import type { ExporterModule } from '../core/module.js';
-import { option } from '../core/options.js';
+import { option, MAX_TIMER_SECONDS } from '../core/options.js';
 import { PROCFS } from '../core/paths.js';
 import type { Snapshot } from '../../common/snapshot.js';
 import { VERSION } from '../../common/package.js';
@@ -50,6 +50,7 @@ export const LOG_LEVEL = option({
 export const COLLECTOR_TIMEOUT = option({
   name: 'collector.timeout',
   kind: 'number',
+  max: MAX_TIMER_SECONDS,
   default: 10,
   description: 'seconds one collection may take; sources still running then are reported down',
 });

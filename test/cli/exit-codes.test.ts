@@ -58,6 +58,13 @@ const CASES: readonly Case[] = [
     says: '--collector.timeout wants a number',
   },
   {
+    what: 'exporter number beyond its maximum',
+    program: EXPORTER,
+    args: [...ONCE, '--collector.timeout=1e300'],
+    code: 2,
+    says: '--collector.timeout is at most 2147483, got 1e300',
+  },
+  {
     what: 'exporter bad --config file',
     program: EXPORTER,
     args: [...ONCE, `--config=${badConfig}`],

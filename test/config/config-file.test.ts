@@ -36,6 +36,10 @@ function problems(text: string): string[] {
   throw new Error('expected a ConfigFileError');
 }
 
+function valueOfFile(text: string, name: string): OptionValue | undefined {
+  return parseConfig(text, 'lvs.yml', specs).get(name);
+}
+
 describe('YAML config file', () => {
   test('flat option names with every kind of value', () => {
     const values = parseConfig(
@@ -119,6 +123,18 @@ describe('YAML config file', () => {
     ]);
   });
 
+  // Found by `npm run fuzz`: influx.interval 2^64 was taken, and Node runs a timer beyond 2^31 − 1 ms
+  // after 1 ms, so the exporter would have written to InfluxDB in a busy loop.
+  test('a number beyond its maximum is refused, naming the maximum', () => {
+    expect(problems('influx.interval: 18446744073709551616\n')).toEqual([
+      'lvs.yml:1:18: key "influx.interval": at most 2147483647',
+    ]);
+    expect(problems('influx.batch-size: 1e300\n')).toEqual([
+      'lvs.yml:1:20: key "influx.batch-size": at most 9007199254740991',
+    ]);
+    expect(valueOfFile('influx.interval: 2147483647\n', 'influx.interval')).toBe(2 ** 31 - 1);
+  });
+
   test('a secret value never appears in an error', () => {
     expect(problems('influx.password: [hunter2]\n').join('\n')).not.toContain('hunter2');
   });
@@ -159,5 +175,14 @@ describe('precedence: flag > config file > environment > default', () => {
     expect(valueOf(options, 'otlp.protocol')).toBe('grpc');
     expect(valueOf(options, 'influx.url')).toBe('http://file:8086');
     expect(valueOf(options, 'influx.interval')).toBe(15_000);
+  });
+
+  test('a flag or variable beyond the maximum is refused, like the file', () => {
+    expect(() => resolve(['--influx.interval=1e20'], '', {})).toThrow(
+      '--influx.interval is at most 2147483647, got 1e20',
+    );
+    expect(() => resolve([], '', { OTEL_METRIC_EXPORT_INTERVAL: '4294967296' })).toThrow(
+      '--otlp.interval is at most 2147483647, got 4294967296',
+    );
   });
 });

@@ -1,5 +1,5 @@
 /** The capture recorder's settings (`--capture.*`) and their validation. */
-import { type Options, option } from '../../core/options.js';
+import { type Options, option, MAX_TIMER_SECONDS } from '../../core/options.js';
 
 export const CAPTURE_DIR = option({
   name: 'capture.dir',
@@ -11,6 +11,7 @@ export const CAPTURE_DIR = option({
 const CAPTURE_INTERVAL = option({
   name: 'capture.interval',
   kind: 'number',
+  max: MAX_TIMER_SECONDS,
   default: 15,
   description:
     'seconds between collections the recorder asks for itself, so a capture grows without scrapes (0: record only the collections scrapes and pushes make)',
@@ -26,6 +27,7 @@ const CAPTURE_SEGMENT_SIZE = option({
 const CAPTURE_SEGMENT_AGE = option({
   name: 'capture.segment-age',
   kind: 'number',
+  max: MAX_TIMER_SECONDS,
   default: 3600,
   description: 'start a new segment after this many seconds',
 });

@@ -1,5 +1,5 @@
 /** InfluxDB sink settings: the 1.x API (default) or the 2.x/3.x API, plus batching and buffering. */
-import { option, type OptionSpec, type Options } from '../../core/options.js';
+import { option, type OptionSpec, type Options, MAX_TIMER_MS } from '../../core/options.js';
 
 const INFLUX_URL = option({
   name: 'influx.url',
@@ -92,6 +92,7 @@ const INFLUX_TAGS = option({
 const INFLUX_INTERVAL = option({
   name: 'influx.interval',
   kind: 'number',
+  max: MAX_TIMER_MS,
   description: 'milliseconds between two collections written to InfluxDB',
   default: 15_000,
 });
@@ -99,6 +100,7 @@ const INFLUX_INTERVAL = option({
 const INFLUX_TIMEOUT = option({
   name: 'influx.timeout',
   kind: 'number',
+  max: MAX_TIMER_MS,
   description: 'milliseconds one write request may take before it counts as failed',
   default: 10_000,
 });
@@ -121,6 +123,7 @@ const INFLUX_BUFFER_SIZE = option({
 const INFLUX_MAX_BACKOFF = option({
   name: 'influx.max-backoff',
   kind: 'number',
+  max: MAX_TIMER_MS,
   description:
     'milliseconds: longest wait between retries; the wait starts at 1 s and doubles after each failure',
   default: 30_000,

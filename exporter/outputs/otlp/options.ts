@@ -3,7 +3,7 @@
  * the generic endpoint is a base URL (http protocols append /v1/metrics), the metrics-specific
  * endpoint/protocol/headers win over the generic ones, and OTEL_METRIC_EXPORT_INTERVAL is in ms.
  */
-import { option, type Options } from '../../core/options.js';
+import { option, type Options, MAX_TIMER_MS } from '../../core/options.js';
 
 const DEFAULT_SERVICE_NAME = 'lvs-exporter';
 
@@ -66,6 +66,7 @@ const OTLP_METRICS_HEADERS = option({
 const OTLP_INTERVAL = option({
   name: 'otlp.interval',
   kind: 'number',
+  max: MAX_TIMER_MS,
   description: 'milliseconds between two exports',
   default: 60_000,
   env: 'OTEL_METRIC_EXPORT_INTERVAL',
@@ -74,6 +75,7 @@ const OTLP_INTERVAL = option({
 const OTLP_TIMEOUT = option({
   name: 'otlp.timeout',
   kind: 'number',
+  max: MAX_TIMER_MS,
   description:
     'milliseconds one export may take (retries included) before it counts as failed; at most otlp.interval',
   default: 10_000,

@@ -4,7 +4,7 @@
  * broken or hostile client meets them. `--web.max-requests` has node_exporter's name, default
  * and meaning.
  */
-import { option } from '../../core/options.js';
+import { option, MAX_TIMER_SECONDS } from '../../core/options.js';
 
 /** "IPVS" on a phone keypad; outside 9100-9999, which the exporter port registry has filled up. */
 const DEFAULT_LISTEN_ADDRESS = ':14787';
@@ -50,6 +50,7 @@ export const WEB_MAX_CONNECTIONS = option({
 export const WEB_READ_HEADER_TIMEOUT = option({
   name: 'web.read-header-timeout',
   kind: 'number',
+  max: MAX_TIMER_SECONDS,
   default: 5,
   description:
     'seconds a client has to finish the TLS handshake and send its request headers; then it is cut',
@@ -58,6 +59,7 @@ export const WEB_READ_HEADER_TIMEOUT = option({
 export const WEB_WRITE_TIMEOUT = option({
   name: 'web.write-timeout',
   kind: 'number',
+  max: MAX_TIMER_SECONDS,
   default: 60,
   description: 'seconds a response may take to be sent; a client that stops reading is cut then',
 });
