@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { printable } from './log.js';
-import { type OptionSpec, type OptionValue, Options, maxOf } from './options.js';
+import { type OptionSpec, type OptionValue, Options, maxOf, minOf } from './options.js';
 
 /** Values read from a config file, keyed by option name; `origin` names file and key for errors. */
 export type ConfigLoader = (path: string, specs: readonly OptionSpec[]) => Map<string, OptionValue>;
@@ -11,6 +11,8 @@ function parseNumber(spec: OptionSpec) {
     if (raw.trim() === '' || !Number.isFinite(value)) {
       throw new InvalidArgumentError(`--${spec.name} wants a number, got "${printable(raw, 200)}"`);
     }
+    if (value < minOf(spec))
+      throw new InvalidArgumentError(`--${spec.name} is at least ${minOf(spec)}, got ${printable(raw, 200)}`);
     if (value > maxOf(spec))
       throw new InvalidArgumentError(`--${spec.name} is at most ${maxOf(spec)}, got ${printable(raw, 200)}`);
     return value;

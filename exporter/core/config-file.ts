@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import type { ConfigLoader } from './cli.js';
-import { type OptionSpec, type OptionValue, maxOf } from './options.js';
+import { type OptionSpec, type OptionValue, maxOf, minOf } from './options.js';
 import { printable } from '../../common/parse/printable.js';
 import { MAX_YAML_FLOW_DEPTH, yamlTooDeep } from '../../common/parse/yaml-depth.js';
 import { editDistance } from '../../common/parse/edit-distance.js';
@@ -63,6 +63,7 @@ function valueSchema(spec: OptionSpec): z.ZodType<OptionValue> {
     case 'number':
       return z
         .number({ error: 'expected a finite number' })
+        .min(minOf(spec), { error: `at least ${minOf(spec)}` })
         .max(maxOf(spec), { error: `at most ${maxOf(spec)}` });
     case 'boolean':
       return z.boolean({ error: 'expected true or false' });

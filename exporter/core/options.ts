@@ -22,6 +22,8 @@ export interface OptionSpec<K extends OptionKind = OptionKind> {
   readonly default: KindValue[K];
   /** Allowed values for a `string` option. */
   readonly choices?: readonly string[];
+  /** Smallest value of a `number` option (default 0: no setting counts below zero); smaller is refused. */
+  readonly min?: number;
   /** Largest value of a `number` option (default: Number.MAX_SAFE_INTEGER); larger is refused. */
   readonly max?: number;
   /** Environment variable read when neither the flag nor the config file sets the option. */
@@ -36,6 +38,7 @@ export type OptionValue = KindValue[OptionKind];
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
+export const minOf = (spec: OptionSpec): number => spec.min ?? 0;
 export const maxOf = (spec: OptionSpec): number => spec.max ?? Number.MAX_SAFE_INTEGER;
 
 export function option<K extends OptionKind>(spec: OptionSpec<K>): OptionSpec<K> {
