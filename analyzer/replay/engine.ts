@@ -20,9 +20,9 @@
  *   at an event time t for t + Δ lands in FIFO Δ, and event times never decrease, so each FIFO
  *   is sorted. A push is skipped when the entry's next packet comes before the timeout. The
  *   order of expiries within one ms does not matter for these entries (unbinding commutes);
- * - entries of persistent services and their templates use a typed-array copy of the Director's
- *   lazy timer queue, armed in the Director's order, because there the order within one ms does
- *   matter: a template whose timer fires in the same ms as its last connection lives 60 s more
+ * - entries of persistent services and their templates use the Director's lazy timer queue
+ *   rules on a calendar of milliseconds (exact-queue.ts), armed in the Director's order, because
+ *   there the order within one ms does matter: a template whose timer fires in the same ms as its last connection lives 60 s more
  *   or not depending on which was queued first;
  * - lblc/lblcr housekeeping runs on its 60 s period before the first event past each tick.
  */
@@ -47,6 +47,7 @@ import {
 import { type Candidate, candidateCommands, directorSettings, tcpTimeoutsMs } from './candidate.js';
 import { EV_ARRIVAL, EV_CLOSE, EV_KEEPALIVE, type PreparedTimeline } from './events.js';
 import { CLOSE_RST, type Timeline } from './timeline.js';
+import { ExactQueue } from './exact-queue.js';
 
 export interface ReplayOptions {
   /** Step of the per-server series, ms (default 1000); 0 = no series. */
@@ -233,155 +234,6 @@ class LateQueue {
     }
     this.times[i] = at;
     this.tags[i] = tag;
-  }
-}
-
-/**
- * The Director's TimerQueue (kernel/timers.ts) on typed arrays, same rules: arming later than
- * the queued time pushes nothing; a popped entry that is no longer the item's queued one is
- * skipped; one whose item was re-armed later is pushed again at that time; ties go to the
- * earlier push.
- */
-class ExactQueue {
-  /** Per item (ids allocated in creation order, so live items sit close together). */
-  private exp = new Float64Array(1024);
-  private queued = new Float64Array(1024);
-  /** What an item is: an entry (≥ 0) or template k (−1 − k). */
-  owner = new Int32Array(1024);
-  private items = 0;
-  /** 4-ary min-heap on (time, seq): keys interleaved as [time, seq], ids apart. */
-  private keys = new Float64Array(2048);
-  private ids = new Int32Array(1024);
-  private n = 0;
-  private seq = 0;
-  /** Time of the entry next() last returned. */
-  at = 0;
-
-  /** Empty again, keeping the arrays grown so far (every slot is written before it is read). */
-  reset(): this {
-    this.items = 0;
-    this.n = 0;
-    this.seq = 0;
-    this.at = 0;
-    return this;
-  }
-
-  /** The earliest queued time (Infinity when empty). */
-  due(): number {
-    return this.n > 0 ? (this.keys[0] as number) : Infinity;
-  }
-
-  /** A new item, not armed. */
-  add(owner: number): number {
-    if (this.items === this.exp.length) {
-      const cap = this.items * 2;
-      const exp = new Float64Array(cap);
-      exp.set(this.exp);
-      const queued = new Float64Array(cap);
-      queued.set(this.queued);
-      const own = new Int32Array(cap);
-      own.set(this.owner);
-      this.exp = exp;
-      this.queued = queued;
-      this.owner = own;
-    }
-    const id = this.items++;
-    this.exp[id] = Infinity;
-    this.queued[id] = Infinity;
-    this.owner[id] = owner;
-    return id;
-  }
-
-  arm(id: number, at: number): void {
-    this.exp[id] = at;
-    if (at < (this.queued[id] as number)) this.push(id, at);
-  }
-
-  /**
-   * The next item due strictly before `now` whose timer fires (its time in `at`), or -1. Stale
-   * entries are skipped and re-armed items pushed again, as TimerQueue.runUntil does.
-   */
-  next(now: number): number {
-    while (this.n > 0 && (this.keys[0] as number) < now) {
-      const at = this.keys[0] as number;
-      const id = this.pop();
-      if (this.queued[id] !== at) continue;
-      this.queued[id] = Infinity;
-      const e = this.exp[id] as number;
-      if (e > at) {
-        if (e !== Infinity) this.push(id, e);
-        continue;
-      }
-      this.exp[id] = Infinity;
-      this.at = at;
-      return id;
-    }
-    return -1;
-  }
-
-  private push(id: number, at: number): void {
-    this.queued[id] = at;
-    if (this.n === this.ids.length) {
-      const keys = new Float64Array(this.keys.length * 2);
-      keys.set(this.keys);
-      const ids = new Int32Array(this.ids.length * 2);
-      ids.set(this.ids);
-      this.keys = keys;
-      this.ids = ids;
-    }
-    const seq = this.seq++;
-    const keys = this.keys;
-    const ids = this.ids;
-    let i = this.n++;
-    while (i > 0) {
-      const p = (i - 1) >> 2;
-      const pt = keys[2 * p] as number;
-      if (!(at < pt || (at === pt && seq < (keys[2 * p + 1] as number)))) break;
-      keys[2 * i] = pt;
-      keys[2 * i + 1] = keys[2 * p + 1] as number;
-      ids[i] = ids[p] as number;
-      i = p;
-    }
-    keys[2 * i] = at;
-    keys[2 * i + 1] = seq;
-    ids[i] = id;
-  }
-
-  private pop(): number {
-    const keys = this.keys;
-    const ids = this.ids;
-    const top = ids[0] as number;
-    const n = --this.n;
-    if (n === 0) return top;
-    const at = keys[2 * n] as number;
-    const seq = keys[2 * n + 1] as number;
-    const id = ids[n] as number;
-    let i = 0;
-    for (;;) {
-      const first = 4 * i + 1;
-      if (first >= n) break;
-      let c = first;
-      let ct = keys[2 * first] as number;
-      let cs = keys[2 * first + 1] as number;
-      const last = first + 3 < n ? first + 3 : n - 1;
-      for (let j = first + 1; j <= last; j++) {
-        const jt = keys[2 * j] as number;
-        if (jt < ct || (jt === ct && (keys[2 * j + 1] as number) < cs)) {
-          c = j;
-          ct = jt;
-          cs = keys[2 * j + 1] as number;
-        }
-      }
-      if (!(ct < at || (ct === at && cs < seq))) break;
-      keys[2 * i] = ct;
-      keys[2 * i + 1] = cs;
-      ids[i] = ids[c] as number;
-      i = c;
-    }
-    keys[2 * i] = at;
-    keys[2 * i + 1] = seq;
-    ids[i] = id;
-    return top;
   }
 }
 
