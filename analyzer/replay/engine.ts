@@ -22,8 +22,8 @@
  *   order of expiries within one ms does not matter for these entries (unbinding commutes);
  * - entries of persistent services and their templates use the Director's lazy timer queue
  *   rules on a calendar of milliseconds (exact-queue.ts), armed in the Director's order, because
- *   there the order within one ms does matter: a template whose timer fires in the same ms as its last connection lives 60 s more
- *   or not depending on which was queued first;
+ *   there the order within one ms does matter: a template whose timer fires in the same ms as
+ *   its last connection lives 60 s more or not depending on which was queued first;
  * - lblc/lblcr housekeeping runs on its 60 s period before the first event past each tick.
  */
 import type { Endpoint } from '../../common/net/ip.js';
