@@ -1,8 +1,9 @@
 /**
  * The recommender: per service of the pool, a seeded timeline from the workload model, the
  * running configuration as the baseline, every kernel scheduler (and the sh/mh flag variants) at
- * capacity-proportional weights, then a bounded coordinate search over integer weights for the
- * most promising weighted schedulers; all replayed on worker threads (ReplayPool), measured,
+ * capacity-proportional weights, then the weight search (search.ts: balancing moves led by each
+ * server's measured load, then ±step) for the most promising weighted schedulers, all at once;
+ * everything replayed on worker threads (ReplayPool), measured,
  * ranked by the objective, and turned into a verdict with its reasons, warnings and commands.
  */
 import { serviceLabels } from '../../common/ipvs/vocabulary.js';
@@ -43,7 +44,8 @@ import {
 } from './types.js';
 import { evidenceWarnings, serviceWarnings } from './warnings.js';
 import { runWhatIfs } from './whatif.js';
-import { neighbours, proportionalWeights, reduceWeights, searchStart } from './weights.js';
+import { searchWeights } from './search.js';
+import { proportionalWeights, reduceWeights, searchStart } from './weights.js';
 
 export interface RecommendOptions {
   readonly objective: Objective;
@@ -212,8 +214,15 @@ interface Scored {
 /** A searched move must beat the best so far by this much (relative): simpler weights win ties. */
 const MIN_SEARCH_GAIN = 0.05;
 
-/** Coordinate search over integer weights for one scheduler, from the capacity-proportional start. */
-async function searchWeights(
+/** Per server of `c`: its machine's utilisation in its worst window (the search's load). */
+function serverLoads(c: Configuration, m: CandidateMeasures): number[] {
+  return c.servers.map(
+    (s) => m.servers.find((x) => x.server === addressOf(s.server))?.utilisation.worstWindow ?? 0,
+  );
+}
+
+/** The weight search (search.ts) for one scheduler, after equal weights: what weights are worth at all. */
+async function searchFor(
   pool: ReplayPool,
   p: Prepared,
   start: Scored,
@@ -224,9 +233,8 @@ async function searchWeights(
   const found: Scored[] = [];
   const scheduler = start.config.scheduler;
   let evaluated = 0;
-  // Equal weights first: what the weights are worth at all.
   const equal = start.config.servers.map(() => 1);
-  if (start.config.servers.some((s) => s.weight !== 1)) {
+  if (o.searchBudget > 0 && start.config.servers.some((s) => s.weight !== 1)) {
     const config = variant(start.config, scheduler, equal, start.config.flags);
     const [m] = await replay(pool, p, [config], o, progress);
     evaluated++;
@@ -234,41 +242,34 @@ async function searchWeights(
     found.push({ config, measures: m as CandidateMeasures, score: s, weights: 'equal', evaluated: 1 });
     if (s < best.score * (1 - MIN_SEARCH_GAIN)) best = found[0] as Scored;
   }
-  let weights = searchStart(best.config.servers.map((s) => s.weight));
-  let step = Math.max(1, Math.floor(Math.min(...weights) / 4));
-  while (evaluated < o.searchBudget) {
-    const moves = neighbours(weights, step).slice(0, o.searchBudget - evaluated);
-    if (moves.length === 0) break;
-    const configs = moves.map((w) => variant(start.config, scheduler, reduceWeights(w), start.config.flags));
-    const measured = await replay(pool, p, configs, o, progress);
-    evaluated += moves.length;
-    // The best move, kept only when clearly better: simpler weights win near-ties.
-    let pick = -1;
-    let pickScore = Infinity;
-    measured.forEach((m, i) => {
-      const s = score(m, o.objective, p.timeline.durationMs);
-      if (s < pickScore) {
-        pick = i;
-        pickScore = s;
-      }
-    });
-    const improved = pick >= 0 && pickScore < best.score * (1 - MIN_SEARCH_GAIN) - 1e-12;
-    if (improved) {
-      best = {
-        config: configs[pick] as Configuration,
-        measures: measured[pick] as CandidateMeasures,
-        score: pickScore,
-        weights: 'searched',
-        evaluated: 0,
-      };
-      weights = moves[pick] as number[];
-    }
-    if (!improved) {
-      if (step === 1) break;
-      step = Math.max(1, Math.floor(step / 2));
-    }
-  }
-  return { best: { ...best, evaluated }, others: found.filter((f) => f !== best) };
+  const from = best;
+  const configOf = (w: readonly number[]) =>
+    variant(start.config, scheduler, reduceWeights(w), start.config.flags);
+  const searched = await searchWeights(
+    { weights: from.config.servers.map((s) => s.weight), value: from, score: from.score },
+    searchStart(from.config.servers.map((s) => s.weight)),
+    {
+      budget: o.searchBudget - evaluated,
+      perRound: Math.max(1, o.workers),
+      minGain: MIN_SEARCH_GAIN,
+      score: (v) => v.score,
+      loads: (v) => serverLoads(v.config, v.measures),
+      async evaluate(ws) {
+        const configs = ws.map(configOf);
+        const measured = await replay(pool, p, configs, o, progress);
+        return configs.map((config, i): Scored => {
+          const m = measured[i] as CandidateMeasures;
+          const s = score(m, o.objective, p.timeline.durationMs);
+          return { config, measures: m, score: s, weights: 'searched', evaluated: 0 };
+        });
+      },
+    },
+  );
+  if (searched.best.value !== from) best = searched.best.value;
+  return {
+    best: { ...best, evaluated: evaluated + searched.evaluated },
+    others: found.filter((f) => f !== best),
+  };
 }
 
 function result(s: Scored, rank: number): CandidateResult {
@@ -347,8 +348,10 @@ async function recommendService(
       base.servers.length > 1
         ? [...bestPer.values()].sort((a, b) => a.score - b.score).slice(0, o.searchSchedulers)
         : [];
-    for (const start of toSearch) {
-      const { best, others } = await searchWeights(pool, p, start, o, progress);
+    // The searches at once: their rounds share the workers.
+    const searches = await Promise.all(toSearch.map((start) => searchFor(pool, p, start, o, progress)));
+    for (const [i, start] of toSearch.entries()) {
+      const { best, others } = searches[i] as Awaited<ReturnType<typeof searchFor>>;
       if (best.config !== start.config) scored.push(best);
       else start.evaluated += best.evaluated;
       scored.push(...others);

@@ -186,8 +186,8 @@ export class ReplayPool {
 
   /** Replays every request; results in request order. */
   async run(requests: readonly ReplayRequest[]): Promise<ReplayOutcome[]> {
-    if (this.mode === 'in-process' || requests.length <= 1)
-      return requests.map((r) => runRequest(this.prepared, r));
+    // One request goes to a worker too: this thread stays free to feed the others.
+    if (this.mode === 'in-process') return requests.map((r) => runRequest(this.prepared, r));
     return Promise.all(requests.map((request) => this.submit(request)));
   }
 

@@ -1,9 +1,9 @@
 /**
  * bench:recommend — the replay engine as the recommender uses it: a synthetic 1,000,000-
- * connection recording (bench/recommend/workload.ts), all 14 schedulers, then a coordinate
- * search over the weights of wrr and wlc (`--search` candidates each, default 15: 30 in all),
- * every candidate replayed and
- * measured (utilisation, imbalance, M/M/c waits) on worker threads (default 2). The whole run is
+ * connection recording (bench/recommend/workload.ts), all 14 schedulers, then the recommender's
+ * weight search (analyzer/recommend/search.ts) for wrr and wlc from their first replays
+ * (`--search` replays each, default 6, as many per round as workers), every candidate replayed
+ * and measured (utilisation, imbalance, M/M/c waits) on worker threads (default 2). The whole run is
  * timed, wall and CPU, and each candidate by the CPU time of the thread that replayed it (on a
  * shared machine wall time measures the other jobs too): the run's time on two free cores is
  * then extrapolated, and printed apart from what was measured.
@@ -30,6 +30,8 @@ import { prepareTimeline } from '../../analyzer/replay/events.js';
 import type { CandidateMeasures, MeasureOptions } from '../../analyzer/replay/measures.js';
 import { type ReplayOutcome, ReplayPool, type ReplayRequest } from '../../analyzer/replay/pool.js';
 import { type Timeline, headOf, traceChunks } from '../../analyzer/replay/timeline.js';
+import { type SearchResult, searchWeights } from '../../analyzer/recommend/search.js';
+import { reduceWeights, searchStart } from '../../analyzer/recommend/weights.js';
 import { APP, SERVER_ADDRS, SPEEDS, WEB, benchTimeline, capacities } from './workload.js';
 
 function argValue(name: string, fallback: number): number {
@@ -79,87 +81,36 @@ function score(m: CandidateMeasures): number {
   return m.worstWindowUtilisation + 1e-3 * m.peakUtilisation + (m.dropped > 0 ? 1e3 : 0);
 }
 
-interface Search {
-  readonly scheduler: SchedulerName;
-  weights: number[];
-  best: number;
-  step: number;
-  evaluated: number;
-  done: boolean;
-}
-
-/** Coordinate search: each round tries ±step on every weight, moves to the best, halves the step when none improves. */
 /** Every outcome of the run, for the CPU figures. */
 const outcomes: ReplayOutcome[] = [];
 
-async function weightSearch(
+/** Per weight: its server's utilisation in its worst window (what the score is made of). */
+function loads(m: CandidateMeasures): number[] {
+  return SERVER_ADDRS.map((a) => m.servers.find((s) => s.server === a)?.utilisation.worstWindow ?? 0);
+}
+
+/** The recommender's weight search (analyzer/recommend/search.ts) from a scheduler's first-round replay. */
+function weightSearch(
   pool: ReplayPool,
   t: Timeline,
-  schedulers: readonly SchedulerName[],
+  scheduler: SchedulerName,
+  first: CandidateMeasures,
   budget: number,
-): Promise<Search[]> {
-  const searches: Search[] = schedulers.map((scheduler) => ({
-    scheduler,
-    weights: BASE_WEIGHTS.map((w) => w * 4),
-    best: Infinity,
-    step: 4,
-    evaluated: 0,
-    done: false,
-  }));
-  // The starting points.
-  const first = await pool.run(searches.map((s) => request(config(t, s.scheduler, s.weights))));
-  outcomes.push(...first);
-  searches.forEach((s, i) => {
-    s.best = score(first[i]?.measures as CandidateMeasures);
-    s.evaluated = 1;
+  perRound: number,
+): Promise<SearchResult<CandidateMeasures>> {
+  const start = { weights: BASE_WEIGHTS, value: first, score: score(first) };
+  return searchWeights(start, searchStart(BASE_WEIGHTS), {
+    budget,
+    minGain: 0,
+    perRound,
+    score,
+    loads,
+    async evaluate(ws) {
+      const out = await pool.run(ws.map((w) => request(config(t, scheduler, w))));
+      outcomes.push(...out);
+      return out.map((o) => o.measures as CandidateMeasures);
+    },
   });
-  while (searches.some((s) => !s.done)) {
-    const batch: { s: Search; w: number[] }[] = [];
-    for (const s of searches) {
-      if (s.done) continue;
-      const room = budget - s.evaluated;
-      const moves: number[][] = [];
-      for (let i = 0; i < s.weights.length; i++) {
-        for (const d of [-s.step, s.step]) {
-          const w = [...s.weights];
-          w[i] = (w[i] as number) + d;
-          if ((w[i] as number) >= 1) moves.push(w);
-        }
-      }
-      if (room <= 0 || moves.length === 0) {
-        s.done = true;
-        continue;
-      }
-      for (const w of moves.slice(0, room)) batch.push({ s, w });
-    }
-    if (batch.length === 0) break;
-    const out = await pool.run(batch.map(({ s, w }) => request(config(t, s.scheduler, w))));
-    outcomes.push(...out);
-    for (const s of searches) {
-      if (s.done) continue;
-      let bestW: number[] | null = null;
-      let bestScore = s.best;
-      batch.forEach(({ s: owner, w }, i) => {
-        if (owner !== s) return;
-        s.evaluated++;
-        const v = score(out[i]?.measures as CandidateMeasures);
-        if (v < bestScore - 1e-9) {
-          bestScore = v;
-          bestW = w;
-        }
-      });
-      if (bestW !== null) {
-        s.weights = bestW;
-        s.best = bestScore;
-      } else if (s.step > 1) {
-        s.step = Math.max(1, Math.floor(s.step / 2));
-      } else {
-        s.done = true;
-      }
-      if (s.evaluated >= budget) s.done = true;
-    }
-  }
-  return searches;
 }
 
 function run(cmd: string, args: string[]): Promise<{ ms: number; stdout: string }> {
@@ -187,7 +138,7 @@ async function main(): Promise<void> {
   const n = argValue('--connections', 1_000_000);
   const workers = argValue('--workers', 2);
   const peerN = argValue('--peer-connections', 100_000);
-  const budget = argValue('--search', 15);
+  const budget = argValue('--search', 6);
   console.log(
     `lvscope bench:recommend — node ${process.version}, ${cpus().length} CPUs (${workers} workers), load average ${loadavg()
       .map((x) => x.toFixed(1))
@@ -206,16 +157,30 @@ async function main(): Promise<void> {
   const pool = ReplayPool.open(timeline, { workers });
   const prepMs = performance.now() - started;
   const t1 = performance.now();
-  const all = await pool.run(SCHEDULER_NAMES.map((s) => request(config(timeline, s, BASE_WEIGHTS, s))));
+  // Every scheduler at the base weights, one request each: a search starts from its scheduler's
+  // replay as soon as it is in, its rounds queued behind the rest, so no worker waits for a round.
+  let schedMs = 0;
+  const firsts = SCHEDULER_NAMES.map((s) =>
+    pool.run([request(config(timeline, s, BASE_WEIGHTS, s))]).then(([o]) => o as ReplayOutcome),
+  );
+  const round = Promise.all(firsts).then((os) => {
+    schedMs = performance.now() - t1;
+    return os;
+  });
+  const searching = Promise.all(
+    (['wrr', 'wlc'] as const).map(async (scheduler) => {
+      const first = (await firsts[SCHEDULER_NAMES.indexOf(scheduler)])?.measures as CandidateMeasures;
+      return { scheduler, first, ...(await weightSearch(pool, timeline, scheduler, first, budget, workers)) };
+    }),
+  );
+  const [all, searches] = await Promise.all([round, searching]);
   outcomes.push(...all);
-  const schedMs = performance.now() - t1;
-  const t2 = performance.now();
-  const searches = await weightSearch(pool, timeline, ['wrr', 'wlc'], budget);
-  const searchMs = performance.now() - t2;
+  const searchMs = performance.now() - t1;
   const totalMs = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
   await pool.close();
   const candidates = SCHEDULER_NAMES.length + searches.reduce((s, x) => s + x.evaluated, 0);
+  if (outcomes.length !== candidates) throw new Error('bench: a replay was not counted');
   const perCandidate = all.map((o) => o.result.elapsedMs);
   const meanEngineMs = perCandidate.reduce((a, b) => a + b, 0) / perCandidate.length;
   const loadAfter = loadavg();
@@ -241,11 +206,11 @@ async function main(): Promise<void> {
   console.log('');
   for (const s of searches)
     console.log(
-      `weight search ${s.scheduler}: ${s.evaluated} candidates, start ${BASE_WEIGHTS.map((w) => w * 4).join(',')} → ${s.weights.join(',')}, worst-window ρ ${fmt(s.best, 3)}`,
+      `weight search ${s.scheduler}: ${s.evaluated} candidates in ${s.rounds} rounds, ${BASE_WEIGHTS.join(',')} (worst-window ρ ${fmt(score(s.first), 3)}) → ${reduceWeights(s.best.weights).join(',')} (${fmt(s.best.score, 3)})`,
     );
   console.log('');
   console.log(
-    `run: ${candidates} candidates × ${fmt(timeline.count)} connections in ${fmt(totalMs / 1000, 2)} s wall (prepare + share ${fmt(prepMs)} ms, 14 schedulers ${fmt(schedMs / 1000, 2)} s, weight search ${fmt(searchMs / 1000, 2)} s), process CPU (all threads) ${fmt((cpu.user + cpu.system) / 1e6, 2)} s`,
+    `run: ${candidates} candidates × ${fmt(timeline.count)} connections in ${fmt(totalMs / 1000, 2)} s wall (prepare + share ${fmt(prepMs)} ms; from the first replay: 14 schedulers done at ${fmt(schedMs / 1000, 2)} s, weight searches at ${fmt(searchMs / 1000, 2)} s), process CPU (all threads) ${fmt((cpu.user + cpu.system) / 1e6, 2)} s`,
   );
   console.log(
     `     ${rate((candidates * timeline.count) / (totalMs / 1000))} connections replayed (decisions), ${fmt(candidates / (totalMs / 1000), 1)} candidates/s; one candidate on one thread: ${fmt(meanEngineMs)} ms mean wall (${rate(timeline.count / (meanEngineMs / 1000))}), target ≤ 10 s for the run: ${totalMs <= 10_000 ? 'met' : 'not met'} (measured, load average ${loadAfter.map((x) => x.toFixed(1)).join(' ')} at the end)`,

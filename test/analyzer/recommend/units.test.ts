@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { primaryImprovement } from '../../../analyzer/recommend/gains.js';
 import { parseScenario } from '../../../analyzer/recommend/scenarios.js';
 import type { CandidateResult, Outcome } from '../../../analyzer/recommend/types.js';
+import { searchWeights } from '../../../analyzer/recommend/search.js';
 import {
   MAX_WEIGHT,
+  balancingMove,
   neighbours,
   proportionalWeights,
   reduceWeights,
@@ -40,6 +42,76 @@ describe('weights', () => {
     expect(neighbours([2, 1], 1).map((m) => reduceWeights(m).join(':'))).not.toContain('2:1');
     // 2:2 is 1:1: one move, not two.
     expect(neighbours([1, 2], 1).filter((m) => reduceWeights(m).join(':') === '1:1')).toHaveLength(1);
+  });
+});
+
+describe('weight search', () => {
+  it('the balancing move scales each weight by mean load ÷ its load, same sum, within ½..2', () => {
+    expect(balancingMove([10, 10], [0.9, 0.3])).toEqual([5, 15]);
+    expect(balancingMove([10, 10], [0.5, 0.5])).toBeNull();
+    // An idle server's weight at most doubles; the result stays in 1..MAX_WEIGHT.
+    expect(balancingMove([10, 10], [1, 0])).toEqual([4, 16]);
+    expect(Math.max(...(balancingMove([90, 90], [0.1, 1]) as number[]))).toBeLessThanOrEqual(MAX_WEIGHT);
+    expect(balancingMove([1, 1], [0, 0])).toBeNull();
+  });
+
+  it('with loads, each weight moves only the way that evens them, the most uneven first', () => {
+    expect(neighbours([10, 10, 10], 1, [0.9, 0.5, 0.1])).toEqual([
+      [9, 10, 10],
+      [10, 10, 11],
+      [10, 9, 10],
+      [10, 11, 10],
+    ]);
+  });
+
+  /** wrr's law: a server's load is its weight's share over its capacity's share. */
+  const capacities = [4, 2, 1];
+  const wrrLoads = (w: readonly number[]) => {
+    const sw = w.reduce((a, b) => a + b, 0);
+    const sc = capacities.reduce((a, b) => a + b, 0);
+    return w.map((x, i) => x / sw / ((capacities[i] as number) / sc));
+  };
+  const spec = (budget: number, calls: number[][][]) => ({
+    budget,
+    perRound: 2,
+    minGain: 0,
+    score: (l: readonly number[]) => Math.max(...l),
+    loads: (l: readonly number[]) => l,
+    evaluate: (ws: readonly number[][]) => {
+      calls.push(ws.map((w) => [...w]));
+      return Promise.resolve(ws.map(wrrLoads));
+    },
+  });
+
+  it('reaches the capacity ratio in a few rounds of at most perRound replays, never one ratio twice', async () => {
+    const calls: number[][][] = [];
+    const start = { weights: [1, 1, 1], value: wrrLoads([1, 1, 1]), score: 7 / 3 };
+    const r = await searchWeights(start, [10, 10, 10], spec(6, calls));
+    expect(r.best.score).toBeLessThan(1.1);
+    expect(r.evaluated).toBeLessThanOrEqual(6);
+    expect(calls.every((c) => c.length <= 2)).toBe(true);
+    const ratios = calls.flat().map((w) => reduceWeights(w).join(':'));
+    expect(new Set(ratios).size).toBe(ratios.length);
+    expect(ratios).not.toContain('1:1:1');
+  });
+
+  it('ends before the budget at an optimum: every move at every step tried in vain', async () => {
+    const calls: number[][][] = [];
+    const start = { weights: [4, 2, 1], value: wrrLoads([4, 2, 1]), score: 1 };
+    // One replay per round: a round in vain moves on to the step's other moves, not a finer step.
+    const r = await searchWeights(start, searchStart([4, 2, 1]), { ...spec(100, calls), perRound: 1 });
+    expect(reduceWeights(r.best.weights)).toEqual([4, 2, 1]);
+    expect(r.best.value).toBe(start.value);
+    // From 40:20:10, ±2 then ±1 on each weight (even loads: no balancing move): 12 replays.
+    expect(r.evaluated).toBe(12);
+    expect(calls.flat()).toContainEqual([40, 20, 11]);
+  });
+
+  it('keeps a move only when it beats the best by minGain', async () => {
+    const calls: number[][][] = [];
+    const start = { weights: [1, 1, 1], value: wrrLoads([1, 1, 1]), score: 7 / 3 };
+    const r = await searchWeights(start, [10, 10, 10], { ...spec(6, calls), minGain: 0.9 });
+    expect(r.best).toBe(start);
   });
 });
 
