@@ -144,8 +144,9 @@ function boundedParams(p: GeneratorParams, max: number): GeneratorParams {
   return { ...p, durationMs: Math.max(1000, Math.floor(lo)) };
 }
 
-/** Series step: 1 s, coarser for long histories so a series stays ≤ 20,000 steps. */
-const stepFor = (durationMs: number) => Math.max(1000, Math.ceil(durationMs / 20_000 / 1000) * 1000);
+/** Series step: 1 s, coarser for long histories so a series stays ≤ 20,000 steps (a day: 5 s). */
+export const seriesStepMs = (durationMs: number): number =>
+  Math.max(1000, Math.ceil(durationMs / 20_000 / 1000) * 1000);
 
 function prepare(
   model: WorkloadModel,
@@ -168,7 +169,7 @@ function prepare(
     timeline = headOf(timeline, o.maxConnections);
   }
   const caps = serverCapacities(service, pool);
-  const stepMs = stepFor(timeline.durationMs);
+  const stepMs = seriesStepMs(timeline.durationMs);
   return {
     timeline,
     params,

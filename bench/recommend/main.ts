@@ -3,7 +3,8 @@
  * connection recording (bench/recommend/workload.ts), all 14 schedulers, then the recommender's
  * weight search (analyzer/recommend/search.ts) for wrr and wlc from their first replays
  * (`--search` replays each, default 6, as many per round as workers), every candidate replayed
- * and measured (utilisation, imbalance, M/M/c waits) on worker threads (default 2). The whole run is
+ * as the recommender replays a day (its series step, measures only) and measured (utilisation,
+ * imbalance, M/M/c waits) on worker threads (default 2). The whole run is
  * timed, wall and CPU, and each candidate by the CPU time of the thread that replayed it (on a
  * shared machine wall time measures the other jobs too): the run's time on two free cores is
  * then extrapolated, and printed apart from what was measured.
@@ -30,6 +31,7 @@ import { prepareTimeline } from '../../analyzer/replay/events.js';
 import type { CandidateMeasures, MeasureOptions } from '../../analyzer/replay/measures.js';
 import { type ReplayOutcome, ReplayPool, type ReplayRequest } from '../../analyzer/replay/pool.js';
 import { type Timeline, headOf, traceChunks } from '../../analyzer/replay/timeline.js';
+import { seriesStepMs } from '../../analyzer/recommend/engine.js';
 import { type SearchResult, searchWeights } from '../../analyzer/recommend/search.js';
 import { reduceWeights, searchStart } from '../../analyzer/recommend/weights.js';
 import { APP, SERVER_ADDRS, SPEEDS, WEB, benchTimeline, capacities } from './workload.js';
@@ -67,10 +69,11 @@ const MEASURES: MeasureOptions = {
   windowMs: 60_000,
 };
 
-function request(c: Candidate): ReplayRequest {
+/** As the recommender replays a history this long: its series step (a day: 5 s), only measures kept. */
+function request(t: Timeline, c: Candidate): ReplayRequest {
   return {
     candidate: c,
-    options: { stepMs: 1000, picks: true },
+    options: { stepMs: seriesStepMs(t.durationMs), picks: false },
     measures: MEASURES,
     keep: { picks: false, series: false },
   };
@@ -106,7 +109,7 @@ function weightSearch(
     score,
     loads,
     async evaluate(ws) {
-      const out = await pool.run(ws.map((w) => request(config(t, scheduler, w))));
+      const out = await pool.run(ws.map((w) => request(t, config(t, scheduler, w))));
       outcomes.push(...out);
       return out.map((o) => o.measures as CandidateMeasures);
     },
@@ -161,7 +164,7 @@ async function main(): Promise<void> {
   // replay as soon as it is in, its rounds queued behind the rest, so no worker waits for a round.
   let schedMs = 0;
   const firsts = SCHEDULER_NAMES.map((s) =>
-    pool.run([request(config(timeline, s, BASE_WEIGHTS, s))]).then(([o]) => o as ReplayOutcome),
+    pool.run([request(timeline, config(timeline, s, BASE_WEIGHTS, s))]).then(([o]) => o as ReplayOutcome),
   );
   const round = Promise.all(firsts).then((os) => {
     schedMs = performance.now() - t1;

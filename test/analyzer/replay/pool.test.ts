@@ -59,6 +59,13 @@ describe('replay pool', () => {
       same(await pool.run(requests), inProcess);
       // A second batch on the same workers (the timeline was shared once).
       same(await pool.run(requests.slice(1, 3)), inProcess.slice(1, 3));
+      // A single request goes to a worker as well: this thread stays free meanwhile.
+      let free = false;
+      setImmediate(() => {
+        free = true;
+      });
+      same(await pool.run(requests.slice(3)), inProcess.slice(3));
+      expect(free).toBe(true);
       await pool.close();
     },
   );
