@@ -267,6 +267,8 @@ async function searchFor(
     },
   );
   if (searched.best.value !== from) best = searched.best.value;
+  // The progress total counted the whole budget: a search that converged sooner says so.
+  progress.grow(-(o.searchBudget - evaluated - searched.evaluated));
   return {
     best: { ...best, evaluated: evaluated + searched.evaluated },
     others: found.filter((f) => f !== best),
@@ -349,6 +351,7 @@ async function recommendService(
       base.servers.length > 1
         ? [...bestPer.values()].sort((a, b) => a.score - b.score).slice(0, o.searchSchedulers)
         : [];
+    progress.grow(-o.searchBudget * (o.searchSchedulers - toSearch.length));
     // The searches at once: their rounds share the workers.
     const searches = await Promise.all(toSearch.map((start) => searchFor(pool, p, start, o, progress)));
     for (const [i, start] of toSearch.entries()) {

@@ -30,7 +30,12 @@ describe('two servers, one twice as fast', () => {
   });
 
   it('recommends weights about 2:1 (or a least-connection scheduler) and shows the gain', async () => {
-    const s = only(await recommend(model, context));
+    const progress: [number, number][] = [];
+    const s = only(await recommend(model, context, { onProgress: (d, t) => progress.push([d, t]) }));
+    // The bar ends full: the total shrinks to what was replayed when the searches end early.
+    const [done, total] = progress[progress.length - 1] as [number, number];
+    expect(done).toBeGreaterThan(s.candidates.length);
+    expect(total).toBe(done);
     expect(s.verdict).toBe('change');
     const rec = s.recommended.config;
     const weights = rec.servers.map((x) => x.weight);
