@@ -78,7 +78,14 @@ const distance = (a: number, b: number) =>
   Math.abs(((a >> 8) & 255) - ((b >> 8) & 255)) +
   Math.abs((a & 255) - (b & 255));
 
-/** Up to 256 colours: by frequency, skipping those within `spread` of one already taken. */
+/** Palette entries kept for the rarest colours furthest from the rest (an anti-aliased line's tint). */
+const OUTLIER_SLOTS = 32;
+
+/**
+ * Up to 256 colours: by frequency, skipping those within `spread` of one already taken; the last
+ * OUTLIER_SLOTS go, one at a time, to the colour furthest from its nearest entry, so a rare
+ * colour far from every frequent one is not drawn in another hue.
+ */
 export function palette(image: Rgb, spread = 12): number[] {
   const counts = new Map<number, number>();
   const p = image.pixels;
@@ -89,8 +96,20 @@ export function palette(image: Rgb, spread = 12): number[] {
   const byFrequency = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([c]) => c);
   const taken: number[] = [];
   for (const c of byFrequency) {
-    if (taken.length === 256) break;
+    if (taken.length === 256 - OUTLIER_SLOTS) break;
     if (taken.every((t) => distance(t, c) > spread)) taken.push(c);
+  }
+  const nearest = byFrequency.map((c) => Math.min(...taken.map((t) => distance(t, c))));
+  while (taken.length < 256) {
+    let far = -1;
+    for (let i = 0; i < nearest.length; i++)
+      if ((nearest[i] as number) > spread && (far < 0 || (nearest[i] as number) > (nearest[far] as number)))
+        far = i;
+    if (far < 0) break;
+    const c = byFrequency[far] as number;
+    taken.push(c);
+    for (let i = 0; i < nearest.length; i++)
+      nearest[i] = Math.min(nearest[i] as number, distance(c, byFrequency[i] as number));
   }
   return taken;
 }
