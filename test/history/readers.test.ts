@@ -193,7 +193,7 @@ beforeAll(async () => {
   reloadedAt = await reloaded;
   // At least two scrapes of the last step (and several at 2 s after the reload took effect), then
   // everything up to `endMs` is stored.
-  await sleep(6500);
+  await sleep(8500);
   endMs = Math.floor((Date.now() - 1500) / 1000) * 1000;
   const vmUrl = vm.url;
   const expected = await weightSamples(promUrl);
@@ -442,19 +442,22 @@ describe.skipIf(missing !== undefined)('history readers: Prometheus, VictoriaMet
       read.vm(),
       read.influx(),
     ]);
+    // After the reload, one scrape every 2 s: counted, not timed by the median gap of a few
+    // samples, which one late scrape on a busy machine moves (in CI: 757 ms off 2 s) where the
+    // count moves by one at most.
+    const seconds = (endMs - (reloadedAt + 2500)) / 1000;
     for (const history of [fromPrometheus, fromVm]) {
       const times = ofDirector(only(history.services).observations, 'lb1').map((o) => o.t);
-      const before = medianGap(times.filter((t) => t < reloadedAt));
-      const after = medianGap(times.filter((t) => t > reloadedAt + 2500));
-      expect(Math.abs(before - 1000)).toBeLessThan(100);
-      expect(Math.abs(after - 2000)).toBeLessThan(100);
+      expect(Math.abs(medianGap(times.filter((t) => t < reloadedAt)) - 1000)).toBeLessThan(100);
+      const after = times.filter((t) => t > reloadedAt + 2500);
+      expect(after.length).toBeGreaterThanOrEqual(Math.floor(seconds / 2) - 1);
+      expect(after.length).toBeLessThanOrEqual(Math.ceil(seconds / 2) + 1);
     }
     // The sink still pushes every second. A push reuses a collection up to half its interval old
     // (a scrape's: pushSnapshotMaxAgeMs), so against 2 s scrapes its timestamps alternate between
     // the scrape's and its own: the gaps wobble around 1 s, while their count stays one a second.
     const pushes = ofDirector(only(fromInflux.services).observations, 'lb1').map((o) => o.t);
     const after = pushes.filter((t) => t > reloadedAt + 2500);
-    const seconds = (endMs - (reloadedAt + 2500)) / 1000;
     expect(new Set(after).size).toBe(after.length);
     expect(after.length).toBeGreaterThanOrEqual(Math.floor(seconds) - 1);
     expect(after.length).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
